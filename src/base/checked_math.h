@@ -1,0 +1,46 @@
+// Overflow-checked arithmetic for values read from disk.
+//
+// Every offset, length and count in a disk image is attacker-controlled. Parsers combine them only
+// through these helpers, which return std::nullopt on overflow; the caller then throws a
+// FormatError naming the field, so a hostile value becomes a clear error and never a wrapped offset.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace vhdchain {
+
+inline std::optional<uint64_t> checked_add(uint64_t a, uint64_t b) {
+  uint64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+inline std::optional<uint64_t> checked_mul(uint64_t a, uint64_t b) {
+  uint64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+
+// Rounds up to a multiple of alignment (a power of two); nullopt on overflow.
+inline std::optional<uint64_t> align_up(uint64_t value, uint64_t alignment) {
+  auto sum = checked_add(value, alignment - 1);
+  if (!sum) return std::nullopt;
+  return *sum & ~(alignment - 1);
+}
+
+constexpr bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+constexpr bool is_aligned(uint64_t v, uint64_t alignment) { return (v & (alignment - 1)) == 0; }
+constexpr uint64_t ceil_div(uint64_t a, uint64_t b) { return a / b + (a % b != 0); }
+
+// True when [a, a+alen) and [b, b+blen) share at least one byte (lengths must not overflow).
+constexpr bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return alen != 0 && blen != 0 && a < b + blen && b < a + alen;
+}
+
+constexpr uint64_t kKiB = 1024;
+constexpr uint64_t kMiB = 1024 * kKiB;
+constexpr uint64_t kGiB = 1024 * kMiB;
+constexpr uint64_t kTiB = 1024 * kGiB;
+
+}  // namespace vhdchain

@@ -1,0 +1,8 @@
+#include "vhdchain/disk_image.h"
+#include "vhdchain/error.h"
+namespace vhdchain::vhdx {
+std::unique_ptr<DiskImage> open(std::shared_ptr<const Reader> f) { throw Error(ErrorCode::unsupported, f->name()); }
+}
+namespace vhdchain::vhd {
+std::unique_ptr<DiskImage> open(std::shared_ptr<const Reader> f) { throw Error(ErrorCode::unsupported, f->name()); }
+}

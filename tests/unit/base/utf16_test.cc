@@ -1,0 +1,45 @@
+#include "base/utf16.h"
+
+#include <gtest/gtest.h>
+
+namespace vhdchain {
+namespace {
+
+TEST(Utf16, LittleEndianRoundTrip) {
+  std::string text = ".\\Generation 1_49C4.avhdx \xC3\xA9\xF0\x9F\x92\xBE";
+  auto bytes = utf8_to_utf16(text, Endian::little);
+  EXPECT_EQ(bytes[0], '.');
+  EXPECT_EQ(bytes[1], 0);
+  auto back = utf16_to_utf8(bytes, Endian::little);
+  EXPECT_TRUE(back.valid);
+  EXPECT_EQ(back.utf8, text);
+}
+
+TEST(Utf16, BigEndianStopsAtNul) {
+  const uint8_t name[] = {0x00, 'C', 0x00, ':', 0x00, '\\', 0x00, 0x00, 0x00, 'x'};
+  auto r = utf16_to_utf8_until_nul(name, Endian::big);
+  EXPECT_TRUE(r.valid);
+  EXPECT_EQ(r.utf8, "C:\\");
+}
+
+TEST(Utf16, OddLengthIsInvalid) {
+  const uint8_t odd[] = {'a', 0, 'b'};
+  auto r = utf16_to_utf8(odd, Endian::little);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.utf8, "a\xEF\xBF\xBD");
+}
+
+TEST(Utf16, UnpairedSurrogateIsReplaced) {
+  const uint8_t lone[] = {0x00, 0xD8, 'a', 0x00};
+  auto r = utf16_to_utf8(lone, Endian::little);
+  EXPECT_FALSE(r.valid);
+  EXPECT_EQ(r.utf8, "\xEF\xBF\xBD" "a");
+}
+
+TEST(Utf16, SanitizeReplacesInvalidUtf8) {
+  EXPECT_EQ(sanitize_utf8("ok\xFFok"), "ok\xEF\xBF\xBDok");
+  EXPECT_EQ(sanitize_utf8("\xC3\xA9"), "\xC3\xA9");
+}
+
+}  // namespace
+}  // namespace vhdchain
