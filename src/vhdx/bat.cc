@@ -1,0 +1,174 @@
+// BAT (MS-VHDX 2.5, 2.5.1).
+//
+// Payload entry b sits at index b + floor(b / CR): after every CR payload entries comes the
+// sector-bitmap entry of that chunk. The table is read only up to the spec's entry count for the
+// disk type, so a hostile region length costs nothing; validation is one linear pass plus a sort of
+// the allocated entries by file offset (to find overlapping blocks).
+//
+// State 5 was UNMAPPED in the v0.95 draft and older QEMU wrote it; it is read as UNMAPPED (3) and
+// noted (formats.md pitfall 5). Payload states 4 and sector-bitmap states other than 0 and 6 are
+// reserved and refused.
+#include "vhdx/bat.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "base/checked_math.h"
+#include "vhdx/layout.h"
+
+namespace vhdchain::vhdx {
+
+BatLayout compute_bat_layout(uint64_t virtual_size, uint32_t block_size, uint32_t logical_sector_size,
+                             bool differencing) {
+  BatLayout l;
+  l.virtual_size = virtual_size;
+  l.block_size = block_size;
+  l.logical_sector_size = logical_sector_size;
+  l.differencing = differencing;
+  l.chunk_ratio = kSectorsPerChunk * logical_sector_size / block_size;
+  l.payload_blocks = ceil_div(virtual_size, block_size);
+  l.bitmap_blocks = ceil_div(l.payload_blocks, l.chunk_ratio);
+  l.total_entries = differencing ? l.bitmap_blocks * (l.chunk_ratio + 1)
+                                 : l.payload_blocks + (l.payload_blocks - 1) / l.chunk_ratio;
+  return l;
+}
+
+BatEntry decode_bat_entry(uint64_t raw) {
+  return BatEntry{static_cast<uint8_t>(raw & kBatStateMask), raw & kBatReservedMask, raw & kBatOffsetMask};
+}
+
+std::string_view payload_state_name(uint8_t state) {
+  switch (state) {
+    case kPayloadNotPresent: return "not_present";
+    case kPayloadUndefined: return "undefined";
+    case kPayloadZero: return "zero";
+    case kPayloadUnmapped:
+    case kPayloadUnmappedV095: return "unmapped";
+    case kPayloadFullyPresent: return "fully_present";
+    case kPayloadPartiallyPresent: return "partially_present";
+    default: return "reserved";
+  }
+}
+
+std::string_view bitmap_state_name(uint8_t state) {
+  return state == kBitmapPresent ? "present" : state == kBitmapNotPresent ? "not_present" : "reserved";
+}
+
+BatEntry Bat::entry(uint64_t index) const {
+  uint64_t raw = 0;
+  const uint8_t* p = bytes_.data() + index * 8;
+  for (int i = 7; i >= 0; --i) raw = raw << 8 | p[i];
+  return decode_bat_entry(raw);
+}
+
+Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
+         uint64_t file_size, const std::vector<ReservedRange>& reserved, std::vector<Note>& notes)
+    : bytes_(std::move(table)), layout_(layout) {
+  auto entry_fail = [&](uint64_t index, const std::string& detail) {
+    throw FormatError(Location{file, fmt::format("BAT entry {}", index), file_offset + index * 8}, detail);
+  };
+  for (const char* name : {"not_present", "undefined", "zero", "unmapped", "fully_present", "partially_present"})
+    stats_.payload[name] = 0;
+  for (const char* name : {"not_present", "present"}) stats_.sector_bitmap[name] = 0;
+
+  std::vector<uint32_t> allocated;  // indices of entries that own a block in the file
+  uint64_t v095_unmapped = 0;
+  for (uint64_t i = 0; i < layout_.total_entries; ++i) {
+    const BatEntry e = entry(i);
+    if (e.reserved != 0)
+      entry_fail(i, fmt::format("reserved bits 3-19 are not zero (entry {:#018x})", e.file_offset | e.reserved | e.state));
+    uint64_t block_bytes = 0;
+    if (layout_.is_bitmap_index(i)) {
+      if (e.state != kBitmapNotPresent && e.state != kBitmapPresent)
+        entry_fail(i, fmt::format("sector bitmap state {} is reserved (must be 0 or 6)", e.state));
+      if (e.state == kBitmapPresent) {
+        if (!layout_.differencing)
+          entry_fail(i, "sector bitmap state 6 (present) is only valid in a differencing disk");
+        block_bytes = kSectorBitmapBlockSize;
+      }
+      ++stats_.sector_bitmap[std::string(bitmap_state_name(e.state))];
+    } else {
+      switch (e.state) {
+        case kPayloadNotPresent:
+        case kPayloadUndefined:
+        case kPayloadZero:
+        case kPayloadUnmapped: break;
+        case kPayloadUnmappedV095: ++v095_unmapped; break;
+        case kPayloadFullyPresent: block_bytes = layout_.block_size; break;
+        case kPayloadPartiallyPresent: {
+          if (!layout_.differencing)
+            entry_fail(i, "payload state 7 (partially present) is only valid in a differencing disk");
+          const uint64_t chunk = i / (layout_.chunk_ratio + 1);
+          const BatEntry sb = bitmap(chunk);
+          if (sb.state != kBitmapPresent)
+            entry_fail(i, fmt::format("payload state 7 (partially present) needs the sector bitmap of chunk {} (BAT "
+                                      "entry {}) to be present, but its state is {}",
+                                      chunk, layout_.bitmap_index(chunk), sb.state));
+          block_bytes = layout_.block_size;
+          break;
+        }
+        default: entry_fail(i, fmt::format("payload state {} is reserved", e.state));
+      }
+      // A differencing table has CR payload slots per chunk; those past the last block of the disk
+      // are validated but not counted, so the counts describe the virtual disk.
+      const uint64_t block = i - i / (layout_.chunk_ratio + 1);
+      if (block < layout_.payload_blocks) ++stats_.payload[std::string(payload_state_name(e.state))];
+    }
+    if (block_bytes == 0) continue;
+
+    if (e.file_offset < kHeaderSectionSize)
+      entry_fail(i, fmt::format("file offset {:#x} lies inside the 1 MiB header section", e.file_offset));
+    auto end = checked_add(e.file_offset, block_bytes);
+    if (!end || *end > file_size)
+      entry_fail(i, fmt::format("block {:#x}+{:#x} extends past the end of the file ({:#x} bytes)", e.file_offset,
+                                block_bytes, file_size));
+    for (const ReservedRange& r : reserved)
+      if (ranges_overlap(e.file_offset, block_bytes, r.offset, r.length))
+        entry_fail(i, fmt::format("block {:#x}+{:#x} overlaps {} ({:#x}+{:#x})", e.file_offset, block_bytes, r.what,
+                                  r.offset, r.length));
+    allocated.push_back(static_cast<uint32_t>(i));
+    stats_.allocated_bytes += block_bytes;
+  }
+
+  // Overlaps between blocks: sort by offset, compare neighbours.
+  auto size_of = [&](uint32_t i) { return layout_.is_bitmap_index(i) ? kSectorBitmapBlockSize : layout_.block_size; };
+  std::vector<uint32_t> by_offset = allocated;
+  std::sort(by_offset.begin(), by_offset.end(),
+            [&](uint32_t a, uint32_t b) { return entry(a).file_offset < entry(b).file_offset; });
+  for (size_t k = 1; k < by_offset.size(); ++k) {
+    const uint32_t a = by_offset[k - 1], b = by_offset[k];
+    const uint64_t ao = entry(a).file_offset, bo = entry(b).file_offset;
+    if (ranges_overlap(ao, size_of(a), bo, size_of(b))) {
+      const uint32_t later = std::max(a, b), earlier = std::min(a, b);
+      entry_fail(later, fmt::format("block {:#x}+{:#x} overlaps the block of BAT entry {} ({:#x}+{:#x})",
+                                    entry(later).file_offset, size_of(later), earlier, entry(earlier).file_offset,
+                                    size_of(earlier)));
+    }
+  }
+
+  // Fragmentation: of the data-bearing payload blocks in virtual order, the share of neighbours
+  // (next data-bearing block) that do not follow each other directly in the file.
+  uint64_t pairs = 0, breaks = 0;
+  bool have_previous = false;
+  uint64_t previous_end = 0;
+  for (uint32_t i : allocated) {
+    if (layout_.is_bitmap_index(i)) continue;
+    const uint64_t offset = entry(i).file_offset;
+    if (have_previous) {
+      ++pairs;
+      if (offset != previous_end) ++breaks;
+    }
+    have_previous = true;
+    previous_end = offset + layout_.block_size;
+  }
+  stats_.fragmentation_percent = pairs ? 100.0 * double(breaks) / double(pairs) : 0.0;
+
+  if (v095_unmapped)
+    notes.push_back({"vhdx.unmapped_v095_state",
+                     fmt::format("BAT @{:#x}: {} payload entries have state 5 (UNMAPPED in the v0.95 draft); read as "
+                                 "UNMAPPED (3)",
+                                 file_offset, v095_unmapped)});
+}
+
+}  // namespace vhdchain::vhdx

@@ -1,0 +1,78 @@
+// The block allocation table (MS-VHDX 2.5): entry decoding, the chunk-ratio interleave of payload
+// and sector-bitmap entries, and whole-table validation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vhdchain/disk_image.h"
+#include "vhdchain/error.h"
+
+namespace vhdchain::vhdx {
+
+// Sizes derived from the metadata (MS-VHDX 2.5, formulas verified in formats.md 2.10).
+struct BatLayout {
+  uint64_t virtual_size = 0;
+  uint64_t block_size = 0;
+  uint64_t logical_sector_size = 0;
+  bool differencing = false;
+  uint64_t chunk_ratio = 0;     // payload blocks per sector-bitmap block: 2^23 * sector size / block size
+  uint64_t payload_blocks = 0;  // ceil(virtual size / block size)
+  uint64_t bitmap_blocks = 0;   // ceil(payload blocks / chunk ratio)
+  uint64_t total_entries = 0;   // PB + floor((PB-1)/CR), or SB * (CR+1) for a differencing disk
+
+  // BAT index of payload block b, and of chunk k's sector-bitmap entry.
+  uint64_t payload_index(uint64_t block) const { return block + block / chunk_ratio; }
+  uint64_t bitmap_index(uint64_t chunk) const { return chunk * (chunk_ratio + 1) + chunk_ratio; }
+  bool is_bitmap_index(uint64_t index) const { return index % (chunk_ratio + 1) == chunk_ratio; }
+  uint64_t sectors_per_block() const { return block_size / logical_sector_size; }
+};
+
+// Inputs must already be valid (block size a power of 2 in [1, 256] MiB, sector size 512|4096,
+// 0 < virtual size <= 64 TiB), which keeps every product below 2^64.
+BatLayout compute_bat_layout(uint64_t virtual_size, uint32_t block_size, uint32_t logical_sector_size,
+                             bool differencing);
+
+struct BatEntry {
+  uint8_t state = 0;         // bits 0-2
+  uint64_t reserved = 0;     // bits 3-19, must be 0
+  uint64_t file_offset = 0;  // bits 20-63 are FileOffsetMB, so masking gives the byte offset
+};
+BatEntry decode_bat_entry(uint64_t raw);
+
+// Names used in BlockStats ("fully_present", ...; "present" for sector bitmaps).
+std::string_view payload_state_name(uint8_t state);
+std::string_view bitmap_state_name(uint8_t state);
+
+// A file range that no block may overlap.
+struct ReservedRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  std::string what;  // "the log", "the BAT region", ...
+};
+
+// The validated table. Entries stay in their on-disk bytes; accessors decode on demand.
+class Bat {
+ public:
+  // Validates the first layout.total_entries entries of `table` (structure "BAT"): reserved bits,
+  // states per disk type, PARTIALLY_PRESENT only with its chunk's bitmap present, allocated blocks
+  // inside the file (file_size bytes), at or after 1 MiB, clear of `reserved` and of each other.
+  // Appends a Note when v0.95 UNMAPPED (5) entries were read as UNMAPPED.
+  // `table` holds at least total_entries * 8 bytes read from file_offset of `file`.
+  Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
+      uint64_t file_size, const std::vector<ReservedRange>& reserved, std::vector<Note>& notes);
+
+  BatEntry payload(uint64_t block) const { return entry(layout_.payload_index(block)); }
+  BatEntry bitmap(uint64_t chunk) const { return entry(layout_.bitmap_index(chunk)); }
+  BatEntry entry(uint64_t index) const;
+  const BlockStats& stats() const { return stats_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  BatLayout layout_;
+  BlockStats stats_;
+};
+
+}  // namespace vhdchain::vhdx

@@ -1,0 +1,44 @@
+// A VHDX file as a DiskImage: opening (headers, log replay, region tables, metadata) and reading
+// (BAT, sector bitmaps) put together from the decoders in this folder.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "vhdchain/disk_image.h"
+#include "vhdx/bat.h"
+#include "vhdx/region_table.h"
+#include "vhdx/sector_bitmap.h"
+
+namespace vhdchain::vhdx {
+
+class VhdxImage final : public DiskImage {
+ public:
+  // Opens and validates everything but the BAT. Use vhdx::open().
+  explicit VhdxImage(std::shared_ptr<const Reader> file);
+
+  const ImageInfo& info() const override { return info_; }
+  Extent map(uint64_t virtual_offset, uint64_t max_length) const override;
+  BlockStats block_stats() const override { return bat().stats(); }
+  const Reader& data() const override { return *data_; }
+
+  const BatLayout& layout() const { return layout_; }
+
+ private:
+  // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED
+  // states) are appended to info().notes at that moment.
+  const Bat& bat() const;
+
+  std::shared_ptr<const Reader> file_;
+  std::shared_ptr<const Reader> data_;  // file_, or an overlay holding the replayed log
+  mutable ImageInfo info_;
+  BatLayout layout_;
+  RegionEntry bat_region_;
+  std::vector<ReservedRange> reserved_;
+  mutable std::once_flag bat_once_;
+  mutable std::unique_ptr<const Bat> bat_;
+  SectorBitmapCache bitmaps_;
+};
+
+}  // namespace vhdchain::vhdx
