@@ -8,6 +8,7 @@
 #include "vhd/bat.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -67,13 +68,17 @@ BlockStats count_blocks(std::span<const uint32_t> entries, const BlockLayout& la
   uint64_t pairs = 0;
   uint64_t apart = 0;
   const uint64_t span_sectors = layout.span() / kSectorSize;
+  // Same definition as VHDX (docs/info-json.md): each allocated block against the previous
+  // allocated block in virtual order; unallocated blocks between them do not break the pair.
+  std::optional<uint32_t> previous;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (entries[i] == kBatUnallocated) continue;
     ++allocated;
-    if (i + 1 < entries.size() && entries[i + 1] != kBatUnallocated) {
+    if (previous) {
       ++pairs;
-      if (uint64_t(entries[i + 1]) != uint64_t(entries[i]) + span_sectors) ++apart;
+      if (uint64_t(entries[i]) != uint64_t(*previous) + span_sectors) ++apart;
     }
+    previous = entries[i];
   }
   stats.payload["not_present"] = entries.size() - allocated;
   stats.payload["allocated"] = allocated;

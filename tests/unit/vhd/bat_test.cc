@@ -61,8 +61,8 @@ TEST(VhdBat, BlocksOverlappingEachOther) {
 }
 
 TEST(VhdBat, CountsAndFragmentation) {
-  // Blocks 0,1 back to back (sector 0x10 then 0x19), 1,2 not (0x19 then 0x40); 3 unallocated; 4,5
-  // back to back.
+  // Blocks 0,1 back to back (sector 0x10 then 0x19), 1,2 not (0x19 then 0x40); 3 unallocated, so
+  // 2 is compared with 4 (0x40 then 0x50: apart); 4,5 back to back.
   const std::vector<uint32_t> entries = {0x10, 0x19, 0x40, kBatUnallocated, 0x50, 0x59};
   const BlockStats stats = count_blocks(entries, k4K);
   EXPECT_EQ(stats.payload.at("allocated"), 5u);
@@ -70,7 +70,7 @@ TEST(VhdBat, CountsAndFragmentation) {
   EXPECT_EQ(stats.payload.size(), 2u);
   EXPECT_TRUE(stats.sector_bitmap.empty());
   EXPECT_EQ(stats.allocated_bytes, 5u * 4608);
-  EXPECT_DOUBLE_EQ(stats.fragmentation_percent, 100.0 / 3);  // pairs (0,1) (1,2) (4,5); (1,2) apart
+  EXPECT_DOUBLE_EQ(stats.fragmentation_percent, 50.0);  // pairs (0,1) (1,2) (2,4) (4,5); two apart
 
   const BlockStats none = count_blocks(std::vector<uint32_t>(4, kBatUnallocated), k4K);
   EXPECT_EQ(none.payload.at("allocated"), 0u);
