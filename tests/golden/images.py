@@ -21,6 +21,7 @@ class Image:
     export_error: bool = False    # export must fail (parent not included, corrupt): exit code and message golden
     companions: List[str] = field(default_factory=list)  # other stored files that must sit beside it
     member: Optional[str] = None  # zip member
+    open_error: bool = False      # the image itself is refused: info exits 2 with the error in its output
 
 
 IMAGES = [
@@ -69,6 +70,11 @@ IMAGES = [
     Image("dfvfs_ext2", "dfvfs/ext2.vhd", 4212736,
           "870be7ae16c1fa8faab05c6eb9205dc9a7ae35c5f552c5cf8a267c0bc6a5cb99"),
     Image("dfvfs_fat-differential", "dfvfs/fat-differential.vhd", export_error=True),
+    # Hand-edited QEMU images (PROVENANCE 2.7): both footer copies carry a stale checksum, so the
+    # footer cannot be trusted and the image is refused (libvhdi checks no VHD checksum and reads them).
+    Image("dfvfs_image", "dfvfs/image.vhd", open_error=True),
+    Image("dfvfs_image-differential", "dfvfs/image-differential.vhd", open_error=True,
+          companions=["dfvfs/image.vhd"]),
     Image("sleuthkit_image", "sleuthkit/image.vhd", 104448,
           "84c172cd6e864e2a2ca00b60b531a3c7b1376e5257174bfdc4987f3f6312ad3c"),
 ]

@@ -157,23 +157,26 @@ def main():
         before = {p: fingerprint(p) for p in inputs}
 
         # info --json
+        want_rc = 2 if image.open_error else 0
         r = run([vhdchain, "info", "--json", str(target)], tmp)
-        if r.returncode != 0:
-            fail(f"info --json exited {r.returncode}: {r.stderr.decode(errors='replace')}")
+        if r.returncode != want_rc:
+            fail(f"info --json exited {r.returncode}, want {want_rc}: {r.stderr.decode(errors='replace')}")
         doc = mask_json(json.loads(r.stdout))
         compare(expected_dir / f"{image.key}.info.json", json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
                 args.update, "info --json")
 
         # info (human)
         r = run([vhdchain, "info", str(target)], tmp)
-        if r.returncode != 0:
-            fail(f"info exited {r.returncode}: {r.stderr.decode(errors='replace')}")
+        if r.returncode != want_rc:
+            fail(f"info exited {r.returncode}, want {want_rc}: {r.stderr.decode(errors='replace')}")
         compare(expected_dir / f"{image.key}.info.txt", mask_text(r.stdout.decode()), args.update, "info")
+        if image.open_error:
+            compare(expected_dir / f"{image.key}.info.err", r.stderr.decode(), args.update, "info error")
 
         # export
         out = tmp / "export.raw"
         r = run([vhdchain, "export", str(target), "--raw", str(out)], tmp)
-        if image.export_error:
+        if image.export_error or image.open_error:
             if r.returncode != 2:
                 fail(f"export of {target} should fail with exit code 2, got {r.returncode}")
             compare(expected_dir / f"{image.key}.export.err", r.stderr.decode(), args.update, "export error")
