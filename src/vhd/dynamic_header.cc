@@ -75,6 +75,11 @@ void check_dynamic_layout(const DynamicHeader& header, const ByteView& view, con
 
   // The BAT must exist in the file before anything is sized from max table entries.
   const Location bat{view.file(), "BAT", header.table_offset};
+  if (needed > kMaxBatEntries)
+    throw FormatError(bat,
+                      fmt::format("{} entries ({} bytes) exceed the {} entries this reader loads", needed,
+                                  needed * kBatEntrySize, kMaxBatEntries),
+                      ErrorCode::unsupported);
   const uint64_t bat_length = uint64_t(header.max_table_entries) * kBatEntrySize;
   auto bat_end = checked_add(header.table_offset, bat_length);
   if (!bat_end || *bat_end > data_end)

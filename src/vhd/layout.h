@@ -149,6 +149,12 @@ constexpr uint32_t kMaxLocatorDataLength = 1024 * 1024;
 constexpr size_t kBatEntrySize = 4;
 constexpr uint32_t kBatUnallocated = 0xFFFFFFFF;
 
+// The most BAT entries this reader loads: a 64 MiB table (plus 16 bytes per allocated entry while
+// overlaps are checked). 2040 GiB, the largest dynamic disk Virtual PC and Hyper-V make, needs
+// 1,044,480 entries of 2 MiB blocks or 4,177,920 of 512 KiB; without a cap a sparse file of a few
+// KiB on disk could claim 2^32 entries (16 GiB of table) just by being large.
+constexpr uint64_t kMaxBatEntries = uint64_t{1} << 24;
+
 // A byte range of the file that one structure occupies, for the overlap checks of locator data
 // and blocks. `name` is how messages call it ("BAT @0x600", "dynamic header @0x200").
 struct Region {
