@@ -101,14 +101,14 @@ PathFacts probe_host_path(const MountTable& /*table*/, const std::string& path) 
   std::optional<VolumePlace> place = volumes.locate(*where);
   if (place && place->guid_path == loc.volume) {
     for (const WinPath& alias : volumes.aliases(*place)) {
-      // The GUID form names the volume without a mount point; it is listed only when it is how
-      // the path was given (or the volume has no mount point at all).
+      // The GUID form (always last) names the volume, not a mount point: listed only when the
+      // volume has no visible mount point, since it is then the one way to reach the place.
       if (alias.kind == WinPathKind::volume_guid && !loc.aliases.empty()) continue;
       loc.aliases.push_back(alias.to_string());
     }
     // A GUID path reaches no mount point: place it through the canonical one, so that comparing
     // it with a drive path of the same volume is not mistaken for two mount points.
-    if (where->kind == WinPathKind::volume_guid && loc.aliases.size() > 0 &&
+    if (where->kind == WinPathKind::volume_guid && !loc.aliases.empty() &&
         try_parse_windows_path(loc.aliases.front())->kind != WinPathKind::volume_guid) {
       loc.path = loc.aliases.front();
       loc.mount_point = volumes.locate(parse_windows_path(loc.path))->mount_point;

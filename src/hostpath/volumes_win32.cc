@@ -3,6 +3,9 @@
 // retried at the size it asks for.
 #include "hostpath/volumes_win32.h"
 
+#include <algorithm>
+#include <cwchar>
+
 #include "io/win32.h"
 
 namespace vhdchain::hostpath::live {
@@ -29,10 +32,11 @@ std::wstring with_trailing_separator(std::wstring p) {
 
 std::optional<std::string> volume_path_name(const std::string& path) {
   const std::wstring wpath = vhdchain::win32::to_win32_path(path);
-  // The mount point is never longer than the path plus a separator.
-  std::wstring out(wpath.size() + 2, L'\0');
+  // The mount point is never longer than the path plus a separator, or than a GUID root (49
+  // characters) or the boot drive, which relative and NT paths silently yield.
+  std::wstring out(std::max<size_t>(wpath.size() + 2, MAX_PATH), L'\0');
   if (!::GetVolumePathNameW(wpath.c_str(), out.data(), static_cast<DWORD>(out.size()))) return std::nullopt;
-  out.resize(wcslen(out.c_str()));
+  out.resize(std::wcslen(out.c_str()));
   return display(with_trailing_separator(out));
 }
 
