@@ -139,7 +139,7 @@ void Image::load_bat() const {
 }
 
 const std::vector<uint32_t>& Image::bat() const {
-  std::call_once(bat_once_, [this] { load_bat(); });
+  bat_once_.run([this] { load_bat(); });
   return bat_;
 }
 

@@ -2,7 +2,7 @@
 //
 // Opening reads the footer (and its copy), the dynamic header and the parent locators: that is
 // all info() needs. The BAT is read and validated once, on the first map() or block_stats()
-// (std::call_once), and block bitmaps are read on demand through a small mutex-protected cache, so
+// (LoadOnce), and block bitmaps are read on demand through a small mutex-protected cache, so
 // `check` over many files costs only the headers and concurrent map() calls are safe.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/load_once.h"
 #include "vhd/bat.h"
 #include "vhd/dynamic_header.h"
 #include "vhd/footer.h"
@@ -47,7 +48,7 @@ class Image final : public DiskImage {
   uint64_t block_count_ = 0;        // BAT entries the virtual disk uses
   std::vector<Region> reserved_;    // structures blocks must not overlap
 
-  mutable std::once_flag bat_once_;
+  mutable LoadOnce bat_once_;
   mutable std::vector<uint32_t> bat_;
 
   mutable std::mutex cache_mutex_;

@@ -121,7 +121,7 @@ VhdxImage::VhdxImage(std::shared_ptr<const Reader> file) : file_(std::move(file)
 }
 
 const Bat& VhdxImage::bat() const {
-  std::call_once(bat_once_, [this] {
+  bat_once_.run([this] {
     StructureBuffer table(*data_, bat_region_.file_offset, static_cast<size_t>(layout_.total_entries * 8), "BAT");
     std::vector<Note> notes;
     bat_ = std::make_unique<const Bat>(std::move(table.bytes()), data_->name(), bat_region_.file_offset, layout_,

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <vector>
 
+#include "base/load_once.h"
 #include "vhdchain/disk_image.h"
 #include "vhdx/bat.h"
 #include "vhdx/region_table.h"
@@ -36,7 +37,7 @@ class VhdxImage final : public DiskImage {
   BatLayout layout_;
   RegionEntry bat_region_;
   std::vector<ReservedRange> reserved_;
-  mutable std::once_flag bat_once_;
+  mutable LoadOnce bat_once_;
   mutable std::unique_ptr<const Bat> bat_;
   SectorBitmapCache bitmaps_;
 };
