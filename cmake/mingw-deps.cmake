@@ -86,21 +86,4 @@ function(vhdchain_mingw_provide_dependency method package)
   set(${package}_FOUND TRUE PARENT_SCOPE)
 endfunction()
 
-# Stopgaps: Win32 sources that other modules still lack, kept in cmake/mingw-stopgaps/ and added
-# only while the real file is missing, so the library links and the unit tests run under wine.
-# Each one says where it belongs; delete it once it has moved there.
-option(VHDCHAIN_MINGW_STOPGAPS "Add cmake/mingw-stopgaps/ stand-ins for missing Win32 sources" ON)
-set(_vhdchain_stopgap_dir ${CMAKE_CURRENT_LIST_DIR}/mingw-stopgaps)
-
-function(_vhdchain_add_stopgaps)
-  if(NOT VHDCHAIN_MINGW_STOPGAPS OR NOT TARGET vhdchain_lib)
-    return()
-  endif()
-  if(NOT EXISTS ${CMAKE_SOURCE_DIR}/src/chain/host_opener_win32.cc)
-    message(STATUS "mingw: src/chain/host_opener_win32.cc missing, using cmake/mingw-stopgaps/host_opener_win32.cc")
-    target_sources(vhdchain_lib PRIVATE ${_vhdchain_stopgap_dir}/host_opener_win32.cc)
-  endif()
-endfunction()
-cmake_language(DEFER CALL _vhdchain_add_stopgaps)
-
 cmake_language(SET_DEPENDENCY_PROVIDER vhdchain_mingw_provide_dependency SUPPORTED_METHODS FIND_PACKAGE)
