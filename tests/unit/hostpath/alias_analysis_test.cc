@@ -1,8 +1,14 @@
 // Alias analysis: Windows paths against a host's volume list (seed 000 from any machine), host path
 // facts from the fixture mount table, and live facts for a symlinked folder and a hard link.
 #include <cerrno>
+#include <string>
+#include <system_error>
 
 #include <gtest/gtest.h>
+
+#ifdef _WIN32
+#include <winerror.h>
+#endif
 
 #include "unit/hostpath/fixtures.h"
 #include "vhdchain/hostpath.h"
@@ -11,6 +17,20 @@ namespace vhdchain::hostpath {
 namespace {
 
 constexpr size_t kNone = AliasFinding::kNone;
+
+// An identity's error is what the system reported: errno on POSIX, GetLastError() on Windows, where
+// the text is FormatMessage's (and differs between Windows versions and wine).
+#ifdef _WIN32
+constexpr int kNotFound = ERROR_FILE_NOT_FOUND;
+constexpr int kDenied = ERROR_ACCESS_DENIED;
+const std::string kNotFoundText = std::system_category().message(kNotFound);
+const std::string kDeniedText = std::system_category().message(kDenied);
+#else
+constexpr int kNotFound = ENOENT;
+constexpr int kDenied = EACCES;
+const std::string kNotFoundText = "No such file or directory";
+const std::string kDeniedText = "Permission denied";
+#endif
 constexpr const char* kD = "\\\\?\\Volume{a3b7c1d2-4e5f-4a6b-8c9d-0e1f2a3b4c5d}\\";
 
 WindowsVolumeSet fixture_volumes() {
@@ -137,13 +157,13 @@ TEST(HostpathHostAliases, Seed000OnALinuxMountTable) {
 TEST(HostpathHostAliases, SinglePathFindings) {
   MountTable table = parse_mountinfo(test::kMountInfo);
   std::vector<AliasFinding> missing =
-      analyze_host_path(facts(table, "/mnt/host-d/VMs/gone.vhdx", "/mnt/host-d/VMs/gone.vhdx", 0, ENOENT), 3);
+      analyze_host_path(facts(table, "/mnt/host-d/VMs/gone.vhdx", "/mnt/host-d/VMs/gone.vhdx", 0, kNotFound), 3);
   EXPECT_EQ(missing, (std::vector<AliasFinding>{
-                         {AliasCode::missing, 3, kNone, "", "/mnt/host-d/VMs/gone.vhdx", "No such file or directory"}}));
+                         {AliasCode::missing, 3, kNone, "", "/mnt/host-d/VMs/gone.vhdx", kNotFoundText}}));
   std::vector<AliasFinding> denied =
-      analyze_host_path(facts(table, "/mnt/host-d/VMs/x.vhdx", "/mnt/host-d/VMs/x.vhdx", 0, EACCES), 0);
+      analyze_host_path(facts(table, "/mnt/host-d/VMs/x.vhdx", "/mnt/host-d/VMs/x.vhdx", 0, kDenied), 0);
   EXPECT_EQ(denied, (std::vector<AliasFinding>{
-                        {AliasCode::unreadable, 0, kNone, "", "/mnt/host-d/VMs/x.vhdx", "Permission denied"}}));
+                        {AliasCode::unreadable, 0, kNone, "", "/mnt/host-d/VMs/x.vhdx", kDeniedText}}));
   std::vector<AliasFinding> csv = analyze_host_path(
       facts(table, "/mnt/host-c/ClusterStorage.000/Volume1/VMs/a.vhdx",
             "/mnt/host-c/ClusterStorage.000/Volume1/VMs/a.vhdx", 7),
@@ -171,18 +191,18 @@ TEST(HostpathHostAliases, PairRules) {
                               facts(table, "/srv/b.vhdx", "/srv/b.vhdx", 9), 1),
             (AliasFinding{AliasCode::hard_link, 0, 1, "/srv/a.vhdx", "/srv/b.vhdx", "/srv/a.vhdx and /srv/b.vhdx on volume 254:1"}));
   // A missing parent still names one place through two mount points.
-  EXPECT_EQ(analyze_host_pair(facts(table, "/mnt/host-c/Hyper-V/gone.vhdx", "/mnt/host-c/Hyper-V/gone.vhdx", 0, ENOENT), 0,
-                              facts(table, "/mnt/host-d/gone.vhdx", "/mnt/host-d/gone.vhdx", 0, ENOENT), 1),
+  EXPECT_EQ(analyze_host_pair(facts(table, "/mnt/host-c/Hyper-V/gone.vhdx", "/mnt/host-c/Hyper-V/gone.vhdx", 0, kNotFound), 0,
+                              facts(table, "/mnt/host-d/gone.vhdx", "/mnt/host-d/gone.vhdx", 0, kNotFound), 1),
             (AliasFinding{AliasCode::mount_alias, 0, 1, "/mnt/host-d/gone.vhdx", "/mnt/host-c/Hyper-V/gone.vhdx",
                           "mount points /mnt/host-c/Hyper-V and /mnt/host-d of volume 8:17"}));
   // One of them missing, other places on one volume through two mount points.
   EXPECT_EQ(analyze_host_pair(facts(table, "/mnt/host-d/VMs/c.avhdx", "/mnt/host-d/VMs/c.avhdx", 3), 0,
-                              facts(table, "/mnt/host-c/Hyper-V/VMs/p.vhdx", "/mnt/host-c/Hyper-V/VMs/p.vhdx", 0, ENOENT), 1),
+                              facts(table, "/mnt/host-c/Hyper-V/VMs/p.vhdx", "/mnt/host-c/Hyper-V/VMs/p.vhdx", 0, kNotFound), 1),
             (AliasFinding{AliasCode::volume_alias, 0, 1, "/mnt/host-d/VMs/p.vhdx", "/mnt/host-c/Hyper-V/VMs/p.vhdx",
                           "mount points /mnt/host-d and /mnt/host-c/Hyper-V of volume 8:17"}));
   // Nothing to say: the same path twice; a missing file beside an existing one on one mount.
   EXPECT_FALSE(analyze_host_pair(facts(table, "/srv/a", "/srv/a", 1), 0, facts(table, "/srv/a", "/srv/a", 1), 1));
-  EXPECT_FALSE(analyze_host_pair(facts(table, "/srv/a", "/srv/a", 1), 0, facts(table, "/srv/b", "/srv/b", 0, ENOENT), 1));
+  EXPECT_FALSE(analyze_host_pair(facts(table, "/srv/a", "/srv/a", 1), 0, facts(table, "/srv/b", "/srv/b", 0, kNotFound), 1));
   // Without locations identity alone decides.
   PathFacts a = facts(table, "x/a", "relative", 4), b = facts(table, "y/a", "relative", 4);
   EXPECT_EQ(analyze_host_pair(a, 0, b, 1),
