@@ -28,6 +28,7 @@ std::string relative_to_host(std::string_view stored);
 std::string_view stored_file_name(std::string_view stored);
 
 // `relative` (already a host path) in the folder that holds `child_path`, without "." segments.
+// On Windows `child_path` may also use backslashes or be drive-relative ("C:child.avhdx").
 std::string beside(const std::string& child_path, std::string_view relative);
 
 // Drops "." and empty segments ("a/./b//c" -> "a/b/c"); keeps a leading '/' and every "..".

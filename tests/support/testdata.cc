@@ -22,9 +22,14 @@ bool shared_testdata_required() {
 
 TempDir::TempDir() {
   static std::atomic<int> counter{0};
-  const char* base = std::getenv("TMPDIR");
-  path_ = std::filesystem::path(base ? base : "/tmp") /
-          ("vhdchain-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+#ifdef _WIN32
+  // GetTempPathW (%TMP%, %TEMP%): a folder with a drive letter, as Windows paths in tests expect.
+  const std::filesystem::path base = std::filesystem::temp_directory_path();
+#else
+  const char* env = std::getenv("TMPDIR");
+  const std::filesystem::path base = env ? env : "/tmp";
+#endif
+  path_ = base / ("vhdchain-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::filesystem::remove_all(path_);
   std::filesystem::create_directories(path_);
 }

@@ -52,5 +52,14 @@ TEST(StoredPath, Beside) {
   EXPECT_EQ(tidy_host_path("/a/./b//c/"), "/a/b/c");
 }
 
+#ifdef _WIN32
+TEST(StoredPath, BesideAWindowsChildPath) {
+  EXPECT_EQ(beside("Z:\\vms\\child.avhdx", "parent.vhdx"), "Z:\\vms\\parent.vhdx");
+  EXPECT_EQ(beside("Z:\\vms\\child.avhdx", "../base/parent.vhdx"), "Z:\\vms\\../base/parent.vhdx");
+  EXPECT_EQ(beside("\\\\srv\\share\\child.avhdx", "parent.vhdx"), "\\\\srv\\share\\parent.vhdx");
+  EXPECT_EQ(beside("C:child.avhdx", "parent.vhdx"), "C:parent.vhdx");
+}
+#endif
+
 }  // namespace
 }  // namespace vhdchain::chain
