@@ -1,7 +1,7 @@
 // Sizes, times and safe strings for the text output (see human.h).
 #include "human.h"
 
-#include <ctime>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -28,12 +28,16 @@ std::string size_with_bytes(uint64_t bytes) {
 }
 
 std::string vhd_time_utc(uint32_t seconds) {
-  constexpr std::time_t kVhdEpoch = 946684800;  // 2000-01-01T00:00:00Z in Unix time
-  std::time_t t = kVhdEpoch + static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  // Calendar arithmetic with <chrono> instead of gmtime_r: the same code on POSIX and Windows
+  // (which only has gmtime_s, with its arguments the other way round), and no 32-bit time_t limits.
+  using namespace std::chrono;
+  const sys_seconds t = sys_days{year{2000} / January / 1} + std::chrono::seconds{seconds};
+  const sys_days day = floor<days>(t);
+  const year_month_day date{day};
+  const hh_mm_ss<std::chrono::seconds> time{t - day};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count());
 }
 
 std::string vhd_version(uint32_t version) { return fmt::format("{}.{}", version >> 16, version & 0xFFFF); }
