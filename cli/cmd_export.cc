@@ -12,6 +12,7 @@
 #include "console.h"
 #include "exit_codes.h"
 #include "export_copy.h"
+#include "host_chain.h"
 #include "human.h"
 #include "progress.h"
 #include "raw_target.h"
@@ -52,7 +53,7 @@ void log_chain(const Chain& chain) {
 
 int run_export(const ExportOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  Chain chain = open_chain(options.disk);
+  Chain chain = open_chain(options.disk, host_chain_options());
   log_chain(chain);
   std::unique_ptr<ChainReader> reader = chain.reader();
 
