@@ -6,6 +6,8 @@
 // an early return or SIGINT/SIGTERM/SIGHUP the temp file is removed. Stdout, pipes and character
 // devices get every byte in order; a block device is written in place (it needs --force) and gets
 // its zeros written too, since it still holds old data.
+// That is the POSIX implementation (raw_target_posix.cc); raw_target_win32.cc keeps the same promises
+// with Win32 calls (FSCTL_SET_SPARSE, FlushFileBuffers, MoveFileExW, a console control handler).
 #pragma once
 
 #include <cstdint>

@@ -62,9 +62,6 @@ void check_not_an_input(const std::string& out, const struct stat& st, const std
 
 }  // namespace
 
-RawTarget::RawTarget(Kind kind, int fd, std::string out, std::string temp, uint64_t size, bool force)
-    : kind_(kind), fd_(fd), out_(std::move(out)), temp_(std::move(temp)), size_(size), force_(force) {}
-
 std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, uint64_t size,
                                            const std::vector<FileKey>& inputs) {
   if (out == "-") {
@@ -128,23 +125,6 @@ void RawTarget::write_at_position(const uint8_t* data, size_t length) {
     }
     done += static_cast<size_t>(n);
   }
-  position_ += length;
-}
-
-void RawTarget::write(std::span<const uint8_t> bytes) { write_at_position(bytes.data(), bytes.size()); }
-
-void RawTarget::write_zeros(uint64_t length) {
-  // One buffer for every zero run of a stream: no memset per run.
-  static const std::vector<uint8_t> zeros(4 << 20, 0);
-  while (length > 0) {
-    size_t n = static_cast<size_t>(std::min<uint64_t>(length, zeros.size()));
-    write_at_position(zeros.data(), n);
-    length -= n;
-  }
-}
-
-void RawTarget::skip(uint64_t length) {
-  if (!holes_allowed()) return write_zeros(length);
   position_ += length;
 }
 
