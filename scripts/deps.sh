@@ -3,12 +3,15 @@
 # Build: compiler, CMake, and the libraries of the design (CLI11, fmt, spdlog, nlohmann_json, GoogleTest).
 # Tests: clang + compiler-rt for the fuzzers, python3 + libvhdi (pyvhdi, vhdiinfo) and qemu-img as
 # independent readers, openssl for hashing.
+# Windows: the mingw-w64 cross compiler (-posix: std::thread/std::mutex) and wine64, which runs the
+# Windows build's tests headless (scripts/windows-test.sh; googletest is built from /usr/src/googletest).
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev libgtest-dev googletest
   clang libclang-rt-14-dev
   python3 python3-libvhdi libvhdi-utils qemu-utils openssl
+  g++-mingw-w64-x86-64-posix wine64
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
 # Cross-builds vhdchain for 64-bit Windows (CMake preset "mingw" -> build-mingw/) and runs the
 # Windows executables under wine, headless: the unit tests (each test suite in its own wine
-# process, so one hang is one failed suite), the test-support builder tests, and CLI smoke tests.
-# Exits non-zero on any failure. docs/windows.md explains the setup and what wine does not do.
+# process, so one hang is one failed suite), the test-support builder tests, the corruption suite,
+# and CLI smoke tests
+# (--version, info, info --json, export --raw to a file and to stdout, refusals, one file through
+# two drive letters). Exits non-zero on any failure. docs/windows.md explains the setup and what
+# wine does not do.
 #
-# Needs (Debian 12): g++-mingw-w64-x86-64-posix, wine64 (+ wine), cmake >= 3.24, ninja-build, and
-# the header packages of scripts/deps.sh (libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-# googletest). No X server: console programs need none.
+# Needs (Debian 12): g++-mingw-w64-x86-64-posix, wine64, cmake >= 3.24, ninja-build, and the
+# header packages of scripts/deps.sh (libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
+# googletest). No X server and no network: console programs need neither.
+#
+# The CLI results are compared with what the specifications say (vhdchain-mkexample --sha256) and,
+# when a Linux build is at hand ($VHDCHAIN_LINUX_BUILD, default build/, which scripts/test.sh
+# makes), with the Linux vhdchain's output. Under CI=true a missing Linux build is a failure.
 #
 # Environment:
-#   VHDCHAIN_JOBS          build parallelism (default 2)
-#   VHDCHAIN_WINE_TIMEOUT  seconds per wine process before it counts as hung (default 180)
-#   VHDCHAIN_GTEST_FILTER  a gtest filter for the unit tests (default: all)
-#   VHDCHAIN_SKIP_CLI=1    do not build or smoke-test vhdchain.exe (printed as SKIPPED; not for CI)
+#   VHDCHAIN_JOBS              build parallelism (default 2)
+#   VHDCHAIN_WINE_TIMEOUT      seconds per wine process before it counts as hung (default 180)
+#   VHDCHAIN_WINEBOOT_TIMEOUT  seconds for creating the wine prefix (default 600; a fresh machine
+#                              with a cold disk cache takes tens of seconds)
+#   VHDCHAIN_GTEST_FILTER      a gtest filter for the unit tests (default: all)
+#   VHDCHAIN_LINUX_BUILD       the Linux build folder to compare with (default build)
+#   VHDCHAIN_SKIP_CLI=1        do not smoke-test vhdchain.exe (printed as SKIPPED; not for CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 jobs=${VHDCHAIN_JOBS:-2}
 limit=${VHDCHAIN_WINE_TIMEOUT:-180}
+boot_limit=${VHDCHAIN_WINEBOOT_TIMEOUT:-600}
 build=build-mingw
+linux_build=${VHDCHAIN_LINUX_BUILD:-build}
 failures=()
+started=$SECONDS
 
 fail() {
   echo "FAILED: $*"
@@ -27,26 +40,34 @@ fail() {
 }
 
 need() {
-  command -v "$1" >/dev/null 2>&1 || { echo "windows-test: $1 not found; install $2" >&2; exit 2; }
+  command -v "$1" >/dev/null 2>&1 || { echo "windows-test: $1 not found; install $2 (scripts/deps.sh)" >&2; exit 2; }
 }
 need x86_64-w64-mingw32-g++-posix g++-mingw-w64-x86-64-posix
 need cmake cmake
 need ninja ninja-build
+need sha256sum coreutils
+need python3 python3
 # Debian's wine64 puts the 64-bit loader in /usr/lib/wine; /usr/bin/wine is a wrapper that looks
 # for a 32-bit wine first and hints about it.
 wine=$(command -v wine64 || true)
 [ -n "$wine" ] || wine=/usr/lib/wine/wine64
-[ -x "$wine" ] || { echo "windows-test: wine64 not found; install wine64 wine" >&2; exit 2; }
+[ -x "$wine" ] || { echo "windows-test: wine64 not found; install wine64 (scripts/deps.sh)" >&2; exit 2; }
 wineserver=$(command -v wineserver64 || true)
 [ -n "$wineserver" ] || wineserver=/usr/lib/wine/wineserver64
-[ -x "$wineserver" ] || wineserver=$(command -v wineserver)
+[ -x "$wineserver" ] || wineserver=$(command -v wineserver || true)
+[ -n "$wineserver" ] || { echo "windows-test: wineserver not found; install wine64" >&2; exit 2; }
 
 echo "== configure and build ($build) =="
 cmake --preset mingw >/dev/null
-cmake --build "$build" -j "$jobs" --target vhdchain_unit_tests vhdchain_builder_tests vhdchain-mkexample
+if ! cmake --build "$build" -j "$jobs" --target vhdchain_unit_tests vhdchain_builder_tests vhdchain_corruption_tests \
+     vhdchain-mkexample vhdchain; then
+  echo "windows-test: FAILED: the mingw build does not compile (errors above)"
+  exit 1
+fi
+echo "(built in $((SECONDS - started)) s)"
 
 # A private, throw-away wine prefix: nothing from ~/.wine, nothing left behind. No DISPLAY, and no
-# Mono/Gecko installers (mscoree, mshtml disabled): they would want a window and are not needed.
+# Mono/Gecko installers (mscoree, mshtml disabled): they would want a window and the network.
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/vhdchain-wine.XXXXXX")
 export WINEPREFIX=$scratch/prefix
 export WINEDEBUG=-all
@@ -60,16 +81,25 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== wine prefix $WINEPREFIX =="
-timeout "$limit" "$wine" wineboot --init >/dev/null 2>&1 || fail "wineboot --init"
-timeout "$limit" "$wineserver" -w || true
+boot_started=$SECONDS
+if ! timeout "$boot_limit" "$wine" wineboot --init >"$scratch/wineboot.log" 2>&1 ||
+   ! timeout "$boot_limit" "$wineserver" -w; then
+  tail -20 "$scratch/wineboot.log"
+  echo "windows-test: FAILED: could not create a wine prefix within ${boot_limit}s (wineboot --init; log above)"
+  exit 1
+fi
+[ -d "$WINEPREFIX/drive_c/windows/system32" ] ||
+  { echo "windows-test: FAILED: wineboot left no drive_c/windows/system32 in $WINEPREFIX"; exit 1; }
+echo "(prefix ready in $((SECONDS - boot_started)) s)"
 
 # Two drive letters onto one Unix folder: wine then sees X: and Y: as two drives holding the same
-# files, the setting of tests/unit/hostpath/drive_alias_win32_test.cc. Made while no wine process
-# runs: wine's mount manager reads the drives when it starts, and one that appears later has no
-# volume (GetVolumeNameForVolumeMountPointW fails, FileIdInfo's serial number is 0).
-mkdir -p "$scratch/alias-target"
-ln -sfn "$scratch/alias-target" "$WINEPREFIX/dosdevices/x:"
-ln -sfn "$scratch/alias-target" "$WINEPREFIX/dosdevices/y:"
+# files, the setting of tests/unit/hostpath/drive_alias_win32_test.cc and of the CLI's alias test
+# below. Made while no wine process runs: wine's mount manager reads the drives when it starts, and
+# one that appears later has no volume (GetVolumeNameForVolumeMountPointW fails, serial 0).
+alias_dir=$scratch/alias-target
+mkdir -p "$alias_dir"
+ln -sfn "$alias_dir" "$WINEPREFIX/dosdevices/x:"
+ln -sfn "$alias_dir" "$WINEPREFIX/dosdevices/y:"
 export VHDCHAIN_TEST_ALIAS_DRIVES="X Y"
 "$wineserver" -p >/dev/null 2>&1 || true  # keep it running between the many short processes
 
@@ -83,7 +113,7 @@ run_gtest() {
   [[ $filter == *-* ]] && negative=${filter#*-}
   suites=$(timeout "$limit" "$wine" "$exe" --gtest_list_tests --gtest_filter="$filter" | tr -d '\r' |
            grep -v '^ ' | grep -v '^Running main' | awk '{print $1}' || true)
-  [ -n "$suites" ] || { fail "$name: no tests listed"; return; }
+  [ -n "$suites" ] || { fail "$name: no tests listed (does $exe start under wine?)"; return; }
   for suite in $suites; do
     log=$scratch/$name.${suite//\//_}txt
     set +e
@@ -101,78 +131,182 @@ run_gtest() {
       total_failed=$((total_failed + 1))
     elif [ "$rc" != 0 ]; then
       fail "$name $suite: exit $rc"
-      grep -E '^\[  FAILED  \]|Failure$' "$log" | sort -u | head -20 || true
+      grep -E -B15 '^\[  FAILED  \] [A-Za-z]' "$log" | grep -v '^\[       OK' | head -60 || true
     fi
+    grep -E '^\[  SKIPPED \] [A-Za-z]' "$log" | sed 's/^/    /' || true
     grep '^\[ drive alias \]' "$log" || true
   done
 }
 
 echo "== unit tests under wine =="
+tests_started=$SECONDS
 run_gtest "$build/tests/vhdchain_unit_tests.exe" "${VHDCHAIN_GTEST_FILTER:-*}"
 echo "unit tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
-unit_counts="$total_passed/$total_failed/$total_skipped"
+unit_counts="$total_passed passed, $total_failed failed, $total_skipped skipped"
 
 echo "== builder tests under wine =="
 total_passed=0 total_failed=0 total_skipped=0
 run_gtest "$build/tests/support/vhdchain_builder_tests.exe"
 echo "builder tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
-builder_counts="$total_passed/$total_failed/$total_skipped"
+builder_counts="$total_passed passed, $total_failed failed, $total_skipped skipped"
+
+# The corruption suite: every named mutation must give the same exact error as on Linux.
+echo "== corruption tests under wine =="
+total_passed=0 total_failed=0 total_skipped=0
+run_gtest "$build/tests/corruption/vhdchain_corruption_tests.exe"
+echo "corruption tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
+corruption_counts="$total_passed passed, $total_failed failed, $total_skipped skipped"
+echo "(tests took $((SECONDS - tests_started)) s)"
+
+# --- CLI smoke tests -------------------------------------------------------------------------
+cli_started=$SECONDS
+cli_checks=0
+linux_cli=$root/$linux_build/cli/vhdchain
+linux_mkexample=$root/$linux_build/tools/vhdchain-mkexample
+have_linux=0
+[ -x "$linux_cli" ] && [ -x "$linux_mkexample" ] && have_linux=1
+
+# win NAME ARGS...: runs vhdchain.exe under wine; stdout in $scratch/NAME.out, stderr in .err,
+# the exit status in $status.
+win() {
+  local name=$1
+  shift
+  set +e
+  timeout "$limit" "$wine" "$root/$build/cli/vhdchain.exe" "$@" >"$scratch/$name.out" 2>"$scratch/$name.err"
+  status=$?
+  set -e
+  cli_checks=$((cli_checks + 1))
+  [ "$status" != 124 ] || fail "vhdchain.exe $* hung (killed after ${limit}s)"
+}
+# expect_ok NAME: the last win call succeeded.
+expect_ok() {
+  [ "$status" = 0 ] || fail "$1 (exit $status): $(tr -d '\r' <"$scratch/$1.err" | head -5)"
+}
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 echo "== CLI smoke tests under wine =="
-example=$scratch/example
-win_example="Z:${example//\//\\}"
 if [ "${VHDCHAIN_SKIP_CLI:-}" = 1 ]; then
   echo "SKIPPED: CLI smoke tests (VHDCHAIN_SKIP_CLI=1)"
-elif ! cmake --build "$build" -j "$jobs" --target vhdchain -- -k 0 >"$scratch/cli-build.log" 2>&1; then
-  fail "vhdchain.exe does not build for mingw (errors below)"
-  grep -E 'error:' "$scratch/cli-build.log" | sort -u | head -30
 else
-  cli=$build/cli/vhdchain.exe
-  timeout "$limit" "$wine" "$build/tools/vhdchain-mkexample.exe" "$win_example" >/dev/null || fail "vhdchain-mkexample.exe"
-  timeout "$limit" "$wine" "$cli" --version >/dev/null || fail "vhdchain.exe --version"
-  leaf=$(cd "$example" && ls base_*.avhdx | sort | tail -1)
-  if timeout "$limit" "$wine" "$cli" info "$win_example\\$leaf" >"$scratch/info.txt" 2>"$scratch/info.err"; then
-    grep -q . "$scratch/info.txt" || fail "vhdchain.exe info printed nothing"
+  # The example chains go into the folder behind X: and Y:, and are used through X:.
+  example=$alias_dir
+  set +e
+  timeout "$limit" "$wine" "$build/tools/vhdchain-mkexample.exe" 'X:\' --sha256 2>&1 | tr -d '\r' >"$scratch/mkexample.txt"
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" = 0 ] || fail "vhdchain-mkexample.exe X:\\ --sha256 (exit $rc): $(head -5 "$scratch/mkexample.txt")"
+  # mkexample lists one file a line (name first, the SHA-256 of its virtual disk last), each chain
+  # from base to leaf: the leaves are the last checkpoint of each chain.
+  vhdx_leaf=$(awk '$1 ~ /^base_.*\.avhdx$/ {leaf = $1} END {print leaf}' "$scratch/mkexample.txt")
+  vhd_leaf=$(awk '$1 ~ /^legacy_.*\.avhd$/ {leaf = $1} END {print leaf}' "$scratch/mkexample.txt")
+  [ -n "$vhdx_leaf" ] && [ -n "$vhd_leaf" ] || fail "vhdchain-mkexample.exe listed no checkpoints: $(head -5 "$scratch/mkexample.txt")"
+  expected_sha() { awk -v name="$1" '$1 == name {print $NF}' "$scratch/mkexample.txt"; }
+
+  if ((have_linux)); then
+    # The builder promises the same bytes on every platform.
+    "$linux_mkexample" "$scratch/example-linux" >/dev/null
+    for f in "$scratch/example-linux"/*; do
+      cmp -s "$f" "$example/$(basename "$f")" || fail "vhdchain-mkexample.exe wrote $(basename "$f") unlike the Linux build"
+    done
+  elif [ "${CI:-}" = true ]; then
+    fail "no Linux build at $linux_build/ to compare with (scripts/test.sh makes it)"
   else
-    fail "vhdchain.exe info $leaf: $(tr -d '\r' <"$scratch/info.err" | head -5)"
+    echo "SKIPPED: comparisons with the Linux build (none at $linux_build/; set VHDCHAIN_LINUX_BUILD)"
   fi
-  # The same JSON as the Linux build gives, paths aside, when a Linux build is at hand.
-  if timeout "$limit" "$wine" "$cli" info --json "$win_example\\$leaf" >"$scratch/info-win.json" 2>/dev/null; then
-    native=$root/build/cli/vhdchain
-    if [ -x "$native" ]; then
-      "$native" info --json "$example/$leaf" >"$scratch/info-linux.json" || true
-      python3 - "$scratch/info-win.json" "$scratch/info-linux.json" "$example" "$win_example" <<'PY' || fail "info --json differs between the Windows and Linux builds"
+
+  win version --version
+  expect_ok "vhdchain.exe --version"
+  grep -q '^vhdchain [0-9]' "$scratch/version.out" || fail "vhdchain.exe --version printed: $(head -2 "$scratch/version.out")"
+  if ((have_linux)); then
+    [ "$(tr -d '\r' <"$scratch/version.out")" = "$("$linux_cli" --version)" ] || fail "--version differs from the Linux build"
+  fi
+
+  for leaf in $vhdx_leaf $vhd_leaf; do
+    win info info "X:\\$leaf"
+    expect_ok "vhdchain.exe info X:\\$leaf"
+    grep -q . "$scratch/info.out" || fail "vhdchain.exe info $leaf printed nothing"
+
+    # The same JSON as the Linux build gives, paths and host allocation aside.
+    win info-json info --json "X:\\$leaf"
+    expect_ok "vhdchain.exe info --json X:\\$leaf"
+    if ((have_linux)) && [ "$status" = 0 ]; then
+      "$linux_cli" info --json "$scratch/example-linux/$leaf" >"$scratch/info-linux.json"
+      python3 - "$scratch/info-json.out" "$scratch/info-linux.json" <<'PY' || fail "info --json $leaf differs between the Windows and Linux builds"
 import json, sys
-win_file, linux_file, unix_dir, win_dir = sys.argv[1:]
-def scrub(v):
-    # Paths differ by construction (Z:\...\x vs /.../x); allocated_on_host depends on the file system.
+def scrub(v, key=None):
+    # Paths differ by construction (X:\... vs /tmp/...); allocated_on_host depends on the file system.
     if isinstance(v, dict):
-        return {k: scrub(x) for k, x in v.items() if k != "allocated_on_host"}
+        return {k: scrub(x, k) for k, x in v.items() if k != "allocated_on_host"}
     if isinstance(v, list):
-        return [scrub(x) for x in v]
-    if isinstance(v, str) and (unix_dir in v or win_dir.lower() in v.lower()):
+        return [scrub(x, key) for x in v]
+    if key in ("path", "file") and isinstance(v, str):
         return "<path>"
     return v
-a = scrub(json.load(open(win_file, encoding="utf-8")))
-b = scrub(json.load(open(linux_file, encoding="utf-8")))
+a = scrub(json.load(open(sys.argv[1], encoding="utf-8")))
+b = scrub(json.load(open(sys.argv[2], encoding="utf-8")))
 if a != b:
-    print(json.dumps(a, indent=1)[:3000]); print(json.dumps(b, indent=1)[:3000])
+    print(json.dumps(a, indent=1, sort_keys=True)[:3000]); print(json.dumps(b, indent=1, sort_keys=True)[:3000])
     sys.exit(1)
 PY
-    else
-      echo "(no Linux build at build/cli/vhdchain: JSON comparison skipped)"
     fi
+
+    # export --raw to a new file whose name is not ASCII (wmain's UTF-8 argv), then to stdout.
+    want=$(expected_sha "$leaf")
+    out_name="export-ünïcødé-диск-$leaf.raw"
+    win export export "X:\\$leaf" --raw "X:\\$out_name"
+    expect_ok "vhdchain.exe export X:\\$leaf --raw X:\\$out_name"
+    if [ ! -f "$example/$out_name" ]; then
+      fail "export $leaf: no file named $out_name (non-ASCII arguments lost?): $(ls "$example" | grep export || true)"
+    else
+      got=$(sha_of "$example/$out_name")
+      [ "$got" = "$want" ] || fail "export $leaf --raw FILE: SHA-256 $got, the specification's content is $want"
+      echo "export $leaf: $(stat -c '%s bytes, %b blocks of %B allocated' "$example/$out_name"), SHA-256 ok"
+    fi
+    win export-stdout export "X:\\$leaf" --raw -
+    expect_ok "vhdchain.exe export X:\\$leaf --raw -"
+    got=$(sha_of "$scratch/export-stdout.out")
+    [ "$got" = "$want" ] || fail "export $leaf --raw - (stdout): SHA-256 $got, want $want (text-mode stdout turns LF into CRLF)"
+    if ((have_linux)); then
+      linux_sha=$("$linux_cli" export "$scratch/example-linux/$leaf" --raw - | sha256sum | cut -d' ' -f1)
+      [ "$got" = "$linux_sha" ] || fail "export $leaf: the Windows build's SHA-256 $got differs from the Linux build's $linux_sha"
+    fi
+
+    # An existing OUT is refused without --force, replaced with it.
+    win export-again export "X:\\$leaf" --raw "X:\\$out_name"
+    [ "$status" = 3 ] && grep -q 'already exists' "$scratch/export-again.err" ||
+      fail "export over an existing file without --force: exit $status, $(tr -d '\r' <"$scratch/export-again.err" | head -2)"
+    win export-force export "X:\\$leaf" --raw "X:\\$out_name" --force
+    expect_ok "vhdchain.exe export --force over an existing file"
+    [ -f "$example/$out_name" ] && [ "$(sha_of "$example/$out_name")" = "$want" ] || fail "export --force: wrong content"
+    rm -f "$example/$out_name"
+  done
+
+  # One file through two drive letters: Y:\BASE.VHDX is X:\base.vhdx (FileIdInfo), so exporting
+  # onto it must be refused as overwriting an input, whatever the name says.
+  base_before=$(sha_of "$example/base.vhdx")
+  win export-alias export "X:\\$vhdx_leaf" --raw 'Y:\BASE.VHDX' --force
+  if [ "$status" = 3 ] && grep -q "one of the chain's own files" "$scratch/export-alias.err"; then
+    echo "alias: export onto Y:\\BASE.VHDX (= X:\\base.vhdx) refused as an input"
   else
-    fail "vhdchain.exe info --json $leaf"
+    fail "export onto Y:\\BASE.VHDX, an input through another drive letter: exit $status, $(tr -d '\r' <"$scratch/export-alias.err" | head -2)"
   fi
+  [ "$(sha_of "$example/base.vhdx")" = "$base_before" ] || fail "base.vhdx changed"
+
+  # Nothing left behind: no temp files of the exports.
+  leftovers=$(ls -A "$example" | grep -F '.vhdchain-' || true)
+  [ -z "$leftovers" ] || fail "temp files left behind: $leftovers"
+  echo "CLI: $cli_checks vhdchain.exe runs in $((SECONDS - cli_started)) s"
 fi
 
 echo
 echo "== summary =="
-echo "unit tests (passed/failed/skipped): $unit_counts; builder tests: $builder_counts"
+echo "unit tests: $unit_counts"
+echo "builder tests: $builder_counts"
+echo "corruption tests: $corruption_counts"
+echo "total time: $((SECONDS - started)) s"
 if ((${#failures[@]})); then
   printf '  %s\n' "${failures[@]}"
-  echo "windows-test: ${#failures[@]} failure(s)"
+  echo "windows-test: FAILED: ${#failures[@]} failure(s) under wine (see above)"
   exit 1
 fi
 echo "windows-test: all passed"
