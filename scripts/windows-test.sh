@@ -133,7 +133,9 @@ run_gtest() {
       fail "$name $suite: exit $rc"
       grep -E -B15 '^\[  FAILED  \] [A-Za-z]' "$log" | grep -v '^\[       OK' | head -60 || true
     fi
-    grep -E '^\[  SKIPPED \] [A-Za-z]' "$log" | sed 's/^/    /' || true
+    # A skip names its test and says why (the line after gtest's "file:line: Skipped").
+    awk '/: Skipped$/ {why = 1; next} why {reason = $0; why = 0}
+         /^\[  SKIPPED \] .*\(/ {print "    SKIPPED " $4 ": " reason}' "$log" || true
     grep '^\[ drive alias \]' "$log" || true
   done
 }

@@ -21,6 +21,7 @@
 #include "hostpath/volumes_win32.h"
 #include "io/win32.h"
 #include "unit/hostpath/win32_temp.h"
+#include "unit/hostpath/wine.h"
 #include "vhdchain/hostpath.h"
 
 namespace vhdchain::hostpath {
@@ -130,6 +131,30 @@ TEST(HostpathDriveAliasWin32, OneFolderThroughTwoDriveLetters) {
     EXPECT_NE(std::find(mounts->begin(), mounts->end(), root_b), mounts->end());
   }
   ::DeleteFileW(win32::widen(via_a).c_str());
+}
+
+// One volume at two mount points (seed 000: D:\ and C:\Hyper-V\): the same place through both is
+// a mount alias, and GetVolumePathNamesForVolumeNameW is what tells. Mounting a volume a second
+// time needs administrator rights, so the test uses one the machine already has. The file need not
+// exist: a missing parent is placed all the same.
+TEST(HostpathDriveAliasWin32, OneVolumeAtTwoMountPointsIsAMountAlias) {
+  std::optional<WindowsVolume> shared;
+  for (const WindowsVolume& v : live::list_volumes())
+    if (v.mount_points.size() >= 2 && !shared) shared = v;
+  if (!shared) {
+    if (std::optional<std::string> wine = test::wine_version())
+      GTEST_SKIP() << *wine << " gives every drive letter a volume of its own, so no volume has two mount points";
+    GTEST_SKIP() << "no volume on this machine has two mount points (mountvol <folder> \\\\?\\Volume{...}\\ makes one)";
+  }
+  const std::string name = "vhdchain-mount-alias-" + std::to_string(::GetCurrentProcessId()) + ".vhdx";
+  const PathFacts a = probe_host_path(MountTable{}, shared->mount_points[0] + name);
+  const PathFacts b = probe_host_path(MountTable{}, shared->mount_points[1] + name);
+  ASSERT_TRUE(a.location && b.location);
+  EXPECT_EQ(a.location->volume, shared->guid_path);
+  EXPECT_EQ(b.location->volume, shared->guid_path);
+  std::optional<AliasFinding> finding = analyze_host_pair(a, 0, b, 1);
+  ASSERT_TRUE(finding) << shared->mount_points[0] << " and " << shared->mount_points[1];
+  EXPECT_EQ(finding->code, AliasCode::mount_alias) << to_string(finding->code) << ": " << finding->detail;
 }
 
 }  // namespace
