@@ -31,10 +31,15 @@ TEST(HostpathProbeWin32, ResolvesDotsCaseAndMissingTails) {
   EXPECT_EQ(resolve_host_path(""), "");
 }
 
+// A small file in t, probed: where the two volume tests start.
+PathFacts probe_new_disk(const Win32TempDir& t) {
+  test::win32_write(t / "disk.vhdx", "d");
+  return probe_host_path(MountTable{}, t / "disk.vhdx");
+}
+
 TEST(HostpathProbeWin32, LocatesAFileOnItsVolume) {
   Win32TempDir t;
-  test::win32_write(t / "disk.vhdx", "d");
-  PathFacts facts = probe_host_path(MountTable{}, t / "disk.vhdx");
+  PathFacts facts = probe_new_disk(t);
   ASSERT_TRUE(facts.identity.ok());
   ASSERT_TRUE(facts.location);
   const HostLocation& loc = *facts.location;
@@ -55,10 +60,8 @@ TEST(HostpathProbeWin32, LocatesAFileOnItsVolume) {
 // Through the volume GUID path: the same file, placed through the volume's canonical mount point.
 TEST(HostpathProbeWin32, LocatesAFileThroughItsVolumeGuidPath) {
   Win32TempDir t;
-  test::win32_write(t / "disk.vhdx", "d");
-  PathFacts facts = probe_host_path(MountTable{}, t / "disk.vhdx");
-  ASSERT_TRUE(facts.identity.ok());
-  ASSERT_TRUE(facts.location);
+  const PathFacts facts = probe_new_disk(t);
+  ASSERT_TRUE(facts.identity.ok() && facts.location) << facts.identity.error;
   const HostLocation& loc = *facts.location;
   const std::string& volume = loc.volume;
   if (std::optional<std::string> wine = test::wine_version();
