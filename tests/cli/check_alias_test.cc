@@ -206,5 +206,26 @@ TEST_F(CheckWindowsVolumes, UnknownVolume) {
                   {"hyperv_error_name", nullptr}}));
 }
 
+TEST_F(CheckWindowsVolumes, LocatorsNameTwoVolumes) {
+  // volume_path names the seed-000 volume, absolute_win32_path the C: volume: they cannot both be right.
+  BuiltImage base = build_image(vhdx_base_spec(5));
+  base.write(vms_ + "/two.vhdx");
+  vhdx_child(base, 6,
+             {{"relative_path", ".\\two.vhdx"},
+              {"volume_path", "\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\VMs\\two.vhdx"},
+              {"absolute_win32_path", "C:\\Old\\two.vhdx"}})
+      .write(vms_ + "/two_C.avhdx");
+  json doc = check(std::string(VHDCHAIN_SOURCE_DIR) + "/testdata/check/seed000-mountvol.txt", 1);
+  EXPECT_EQ(finding_codes(doc), (std::vector<std::string>{"locator.not_found", "alias.parent_via_other_mount",
+                                                          "locator.disagree"}))
+      << doc.at("findings").dump(1);
+  json f = only_finding(doc, "locator.disagree");
+  EXPECT_EQ(f.at("message"),
+            vms_ + "/two_C.avhdx: locators volume_path \"\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\VMs\\two.vhdx\" "
+                   "and absolute_win32_path \"C:\\Old\\two.vhdx\" name different places on the Windows host (volumes "
+                   "\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\ and \\\\?\\Volume{0c1d2e3f-0000-4000-8000-00000000000c}\\)");
+  EXPECT_EQ(f.at("severity"), "warning");
+}
+
 }  // namespace
 }  // namespace vhdchain::test
