@@ -49,14 +49,13 @@ class AliasChecker {
       table_ = *options.mounts;
       have_table_ = true;
     } else {
-#ifdef __linux__
+      // Linux: /proc/self/mountinfo. Windows: an empty table; probe_host_path asks the volume APIs.
       try {
         table_ = hostpath::read_mount_table();
         have_table_ = true;
       } catch (const Error&) {
         // No mount table (a container without /proc): identity still works, aliases are not seen.
       }
-#endif
     }
   }
 
