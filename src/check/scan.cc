@@ -19,6 +19,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Paths are UTF-8 strings in the library; std::filesystem on Windows would read a narrow string in
+// the ANSI code page, so convert explicitly (a no-op on POSIX).
+fs::path from_utf8(const std::string& s) { return fs::path(std::u8string(s.begin(), s.end())); }
+std::string to_utf8(const fs::path& p) {
+  const std::u8string u = p.u8string();
+  return std::string(u.begin(), u.end());
+}
+
 class Scanner {
  public:
   ScanResult take() {
@@ -29,7 +37,7 @@ class Scanner {
 
   void input(const std::string& text) {
     std::error_code ec;
-    fs::path path(text);
+    fs::path path = from_utf8(text);
     fs::file_status st = fs::status(path, ec);
     if (ec && ec != std::errc::no_such_file_or_directory) return unreadable(text, ec);
     if (!fs::exists(st)) {
@@ -37,7 +45,7 @@ class Scanner {
       return;
     }
     if (fs::is_directory(st)) return folder(path);
-    if (fs::is_regular_file(st) || fs::is_block_file(st)) return result_.files.push_back(path.lexically_normal().string());
+    if (fs::is_regular_file(st) || fs::is_block_file(st)) return result_.files.push_back(to_utf8(path.lexically_normal()));
     result_.findings.push_back(
         make_finding("input.unreadable", fmt::format("{}: not a file or folder", text), {text}));
   }
@@ -46,7 +54,7 @@ class Scanner {
   void folder(const fs::path& dir) {
     // Only a folder that contains itself (a symlink loop) is skipped: a second path to a folder, such
     // as a bind mount or a second mount of a volume, is searched again, so the alias is seen.
-    hostpath::FileIdentityResult id = hostpath::file_identity(dir.string());
+    hostpath::FileIdentityResult id = hostpath::file_identity(to_utf8(dir));
     if (id.ok() && !ancestors_.insert(id.identity).second) return;
     struct Leave {
       std::set<hostpath::FileIdentity>& set;
@@ -57,18 +65,18 @@ class Scanner {
     } leave{ancestors_, id.ok() ? std::optional(id.identity) : std::nullopt};
     std::error_code ec;
     fs::directory_iterator it(dir, ec), end;
-    if (ec) return unreadable(dir.string(), ec);
+    if (ec) return unreadable(to_utf8(dir), ec);
     std::vector<fs::path> subfolders;
     for (; it != end; it.increment(ec)) {
-      if (ec) return unreadable(dir.string(), ec);
+      if (ec) return unreadable(to_utf8(dir), ec);
       const fs::directory_entry& e = *it;
       std::error_code sec;
       if (e.is_directory(sec)) {
         subfolders.push_back(e.path());
-      } else if (has_disk_extension(e.path().filename().string())) {
+      } else if (has_disk_extension(to_utf8(e.path().filename()))) {
         // A dangling symlink named like a disk is kept: opening it fails, and that is reported.
         if (e.is_regular_file(sec) || (e.is_symlink(sec) && !e.exists(sec)))
-          result_.files.push_back(e.path().lexically_normal().string());
+          result_.files.push_back(to_utf8(e.path().lexically_normal()));
       }
     }
     std::sort(subfolders.begin(), subfolders.end());
