@@ -27,11 +27,14 @@ constexpr const char* kFooter = R"(Examples:
   vhdchain info --json /vms/*.avhdx              the same as JSON (docs/info-json.md)
   vhdchain export disk_3F2A.avhdx --raw disk.raw the chain's virtual disk, as a sparse raw image
   vhdchain export disk_3F2A.avhdx --raw - | sha256sum
+  vhdchain check /vms                            every chain under a folder: broken links, aliases, space
+  vhdchain check --json /vms                     the same for scripts and monitoring (docs/check-json.md)
 
 Run 'vhdchain COMMAND --help' for a command's options; -v, -q and --no-color may also follow
 the command.
-Exit status (monitoring-plugin convention): 0 OK, 2 CRITICAL (an image is structurally broken,
-a parent is missing or does not match), 3 UNKNOWN (bad arguments, unreadable input).
+Exit status (monitoring-plugin convention): 0 OK, 1 WARNING (check found something to act on),
+2 CRITICAL (an image is structurally broken, a parent is missing or does not match), 3 UNKNOWN
+(bad arguments, unreadable input).
 Logs and errors go to stderr; colour only on a terminal, never with NO_COLOR or TERM=dumb.)";
 
 // The first argument that is not an option: what the user meant as the command.
@@ -70,7 +73,7 @@ int run(int argc, char** argv) {
   app.add_flag("-q,--quiet", console.quiet, "Only errors on stderr, no progress")->excludes(verbose);
   app.add_flag("--no-color", console.no_color, "Never colour stderr (also: NO_COLOR set, TERM=dumb)");
 
-  const std::vector<Command> commands = {add_info_command(app), add_export_command(app)};
+  const std::vector<Command> commands = {add_info_command(app), add_export_command(app), add_check_command(app)};
 
   if (argc <= 1) {
     std::cerr << app.help();
@@ -91,7 +94,7 @@ int run(int argc, char** argv) {
       help = fmt::format("vhdchain {} --help", parsed->app->get_name());
     } else if (std::string unknown = first_operand(argc, argv); !unknown.empty()) {
       // CLI11 says "A subcommand is required" for a misspelt command: name it instead.
-      message = fmt::format("unknown command '{}' (commands: info, export)", unknown);
+      message = fmt::format("unknown command '{}' (commands: info, export, check)", unknown);
     }
     report_error(fmt::format("{}\nRun '{}' for usage.", message, help));
     return kExitUnknown;

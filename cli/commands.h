@@ -15,5 +15,6 @@ struct Command {
 
 Command add_info_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
+Command add_check_command(CLI::App& app);
 
 }  // namespace vhdchain::cli

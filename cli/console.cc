@@ -15,6 +15,7 @@ namespace vhdchain::cli {
 namespace {
 
 bool g_chatty = true;
+bool g_no_color = false;
 
 spdlog::level::level_enum level_for(const ConsoleOptions& options) {
   if (options.quiet) return spdlog::level::err;
@@ -40,6 +41,7 @@ bool colour_allowed(bool no_color_flag, bool is_tty) {
 
 void setup_console(const ConsoleOptions& options) {
   g_chatty = !options.quiet;
+  g_no_color = options.no_color;
   const auto mode = colour_allowed(options.no_color, stderr_is_terminal()) ? spdlog::color_mode::always
                                                                            : spdlog::color_mode::never;
   auto logger = spdlog::stderr_color_st("vhdchain", mode);
@@ -49,6 +51,8 @@ void setup_console(const ConsoleOptions& options) {
 }
 
 bool console_chatty() { return g_chatty; }
+
+bool stdout_colour_allowed() { return colour_allowed(g_no_color, ::isatty(STDOUT_FILENO) == 1); }
 
 void report_error(std::string_view message) {
   // One write, so the message stays whole when stderr is shared with other processes.

@@ -23,6 +23,8 @@ bool stderr_is_terminal();
 bool colour_allowed(bool no_color_flag, bool is_tty);
 // True unless -q was given; for progress and similar chatter.
 bool console_chatty();
+// Colour on stdout (human reports): stdout is a terminal and the same policy as stderr allows it.
+bool stdout_colour_allowed();
 
 // "vhdchain: <message>" on stderr; always shown, -q or not.
 void report_error(std::string_view message);

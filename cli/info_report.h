@@ -32,6 +32,8 @@ InfoReport gather_info(const std::string& path);
 
 // render_json.cc: one element of "images" (docs/info-json.md).
 nlohmann::ordered_json info_json(const InfoReport& report);
+// render_json.cc: the "parent" object of a differencing disk (null otherwise); check reuses it.
+nlohmann::ordered_json parent_json(const ImageInfo& info);
 // render_text.cc: aligned "Label: value" lines, no trailing blank line; empty without an image
 // (errors are reported on stderr, not in the text).
 std::string info_text(const InfoReport& report);

@@ -85,7 +85,16 @@ Json blocks_json(const std::optional<BlockStats>& blocks) {
   return j;
 }
 
-Json parent_json(const ImageInfo& info) {
+Json error_json(const InfoFailure& error) {
+  Json j;
+  j["code"] = std::string(to_string(error.code));
+  j["message"] = error.message;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json parent_json(const ImageInfo& info) {
   if (!info.parent) return nullptr;
   const ParentLink& p = *info.parent;
   const bool vhd = info.format == DiskFormat::vhd;
@@ -119,15 +128,6 @@ Json parent_json(const ImageInfo& info) {
   j["locator_entries"] = std::move(entries);
   return j;
 }
-
-Json error_json(const InfoFailure& error) {
-  Json j;
-  j["code"] = std::string(to_string(error.code));
-  j["message"] = error.message;
-  return j;
-}
-
-}  // namespace
 
 nlohmann::ordered_json info_json(const InfoReport& report) {
   Json j;

@@ -16,7 +16,7 @@ cmake --build build-asan -j "$jobs"
 
 echo "== sanitizer build: unit, corruption and fuzz-corpus tests =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir build-asan -L 'unit|corruption|fuzz' --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan -L 'unit|corruption|fuzz|cli' --output-on-failure -j "$jobs"
 
 echo "== full suite =="
 ctest --test-dir build --output-on-failure -j "$jobs"

@@ -61,7 +61,7 @@ OpenedImage open_host_image(const std::string& path);
 using WindowsPathMapper = std::function<std::optional<std::string>(std::string_view stored)>;
 
 enum class CandidateOutcome {
-  not_tried,          // an earlier candidate was accepted
+  not_tried,          // an earlier candidate was accepted (and probe_all_locators was off)
   ok,                 // accepted: this is the parent
   unresolvable,       // the stored value names no file on this host (volume path without a map,
                       // Windows path without a mapping, empty value)
@@ -101,6 +101,9 @@ struct ChainOptions {
   ImageOpener opener{};                  // empty: open_host_image
   WindowsPathMapper map_windows_path{};  // empty: Windows and volume paths are unresolvable
   size_t max_depth = 64;                 // layers, leaf included
+  // Also probe the stored locators after the accepted one, so every locator has an outcome (check
+  // reports stale and disagreeing ones); otherwise they stay not_tried.
+  bool probe_all_locators = false;
 };
 
 // One opened layer. layers()[0] is the leaf; the last layer is the base (not differencing).

@@ -1,6 +1,7 @@
 #include "base/crc32c.h"
 
 #include <array>
+#include <cstring>
 
 namespace vhdchain {
 namespace {
@@ -22,9 +23,39 @@ struct Tables {
 
 constexpr Tables kTables;
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// SSE4.2's crc32 instruction is exactly this update step (CRC-32C, reflected, no pre/post XOR).
+// `check` opens thousands of files, each with two 64 KiB region tables and two 4 KiB headers to
+// verify: the table version was a fifth of its run time.
+#define VHDCHAIN_CRC32C_SSE42 1
+__attribute__((target("sse4.2"))) uint32_t update_sse42(uint32_t crc, const uint8_t* p, size_t n) {
+  uint64_t c = crc;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = __builtin_ia32_crc32di(c, v);
+  }
+  uint32_t c32 = uint32_t(c);
+  while (n--) c32 = __builtin_ia32_crc32qi(c32, *p++);
+  return c32;
+}
+
+bool have_sse42() {
+  static const bool yes = __builtin_cpu_supports("sse4.2");
+  return yes;
+}
+#endif
+
 }  // namespace
 
 uint32_t crc32c_update(uint32_t crc, std::span<const uint8_t> data) {
+#ifdef VHDCHAIN_CRC32C_SSE42
+  if (have_sse42()) return update_sse42(crc, data.data(), data.size());
+#endif
+  return crc32c_update_portable(crc, data);
+}
+
+uint32_t crc32c_update_portable(uint32_t crc, std::span<const uint8_t> data) {
   const uint8_t* p = data.data();
   size_t n = data.size();
   const auto& t = kTables.t;

@@ -146,11 +146,13 @@ ResolvedParent resolve_parent(const std::vector<ChainLayer>& chain, const ChainO
   for (size_t i = 0; i < out.resolution.candidates.size(); ++i) {
     ParentCandidate& c = out.resolution.candidates[i];
     if (c.outcome != CandidateOutcome::not_tried) continue;  // unresolvable: nothing to open
+    // Once a parent is accepted, the remaining stored locators are only probed on request (check
+    // reports stale and disagreeing locators); file names beside the child never are.
+    if (out.resolution.accepted && (!options.probe_all_locators || c.beside_child)) continue;
     OpenedImage opened = probe(c, chain, opener);
-    if (opened.image) {
+    if (opened.image && !out.resolution.accepted) {
       out.resolution.accepted = i;
       out.parent = std::move(opened);
-      break;
     }
   }
   return out;

@@ -6,7 +6,10 @@
 // ErrorCode::unsupported rather than as corruption.
 #include "vhdx/metadata.h"
 
+#include <algorithm>
 #include <array>
+#include <deque>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -131,8 +134,56 @@ uint32_t decode_sector_size(const ByteView& v, const char* field) {
   return size;
 }
 
+namespace {
+
+// The table's header and its entries: files list a handful of items, so the first 4 KiB (header and
+// 127 entries) are read, and the whole 64 KiB only when the header counts more. `check` opens
+// thousands of files; 60 KiB of zeros each is most of what it would otherwise copy.
+StructureBuffer read_table(const Reader& file, const RegionEntry& region) {
+  constexpr size_t kFirstPart = 4096;
+  if (file.size() >= region.file_offset + kMetadataTableSize) {
+    StructureBuffer first(file, region.file_offset, kFirstPart, "metadata table");
+    const uint16_t count = first.view().le16(10);
+    if (32 + size_t(count) * 32 <= kFirstPart) return first;
+  }
+  return StructureBuffer(file, region.file_offset, kMetadataTableSize, "metadata table");
+}
+
+// The known items, read in one go when they lie close together (as every writer places them);
+// otherwise, or when the span would run past the end of the file, each is read on its own so an
+// error names the item.
+class ItemReader {
+ public:
+  ItemReader(const Reader& file, const RegionEntry& region, std::span<const MetadataEntry* const> items)
+      : file_(file), base_(region.file_offset) {
+    uint64_t first = UINT64_MAX, end = 0;
+    for (const MetadataEntry* e : items)
+      if (e) {
+        first = std::min<uint64_t>(first, e->offset);
+        end = std::max<uint64_t>(end, uint64_t(e->offset) + e->length);
+      }
+    if (end == 0 || end - first > kMetadataTableSize || base_ + end > file.size()) return;
+    span_.emplace(file, base_ + first, static_cast<size_t>(end - first), "metadata items");
+    span_first_ = first;
+  }
+  // A view of the item, named `structure` for errors.
+  ByteView item(const MetadataEntry& e, std::string structure) {
+    if (span_) return span_->view().sub(e.offset - span_first_, e.length, std::move(structure));
+    return parts_.emplace_back(file_, base_ + e.offset, e.length, std::move(structure)).view();
+  }
+
+ private:
+  const Reader& file_;
+  uint64_t base_;
+  std::optional<StructureBuffer> span_;
+  uint64_t span_first_ = 0;
+  std::deque<StructureBuffer> parts_;
+};
+
+}  // namespace
+
 Metadata read_metadata(const Reader& file, const RegionEntry& region) {
-  StructureBuffer table_buffer(file, region.file_offset, kMetadataTableSize, "metadata table");
+  StructureBuffer table_buffer = read_table(file, region);
   const ByteView table = table_buffer.view();
   const std::vector<MetadataEntry> entries = decode_metadata_table(table, region.length);
 
@@ -158,33 +209,30 @@ Metadata read_metadata(const Reader& file, const RegionEntry& region) {
       table.fail(fmt::format("the {} item ({}) is missing", kKnownItems[k].name,
                              known_guid(kKnownItems[k].guid).to_string()));
 
-  // Items are read individually: each is at most 1 MiB and inside the region (checked above).
-  auto read_item = [&](int k, std::string structure) {
-    const MetadataEntry& e = *found[k];
-    return StructureBuffer(file, region.file_offset + e.offset, e.length, std::move(structure));
-  };
+  // Each item is at most 1 MiB and inside the region (checked above).
+  ItemReader items(file, region, found);
+  auto read_item = [&](int k, std::string structure) { return items.item(*found[k], std::move(structure)); };
   auto item_name = [](int k) { return fmt::format("metadata item {}", kKnownItems[k].name); };
 
   Metadata m;
-  m.file_parameters = decode_file_parameters(read_item(kFileParameters, item_name(kFileParameters)).view());
+  m.file_parameters = decode_file_parameters(read_item(kFileParameters, item_name(kFileParameters)));
   m.logical_sector_size =
-      decode_sector_size(read_item(kLogicalSectorSize, item_name(kLogicalSectorSize)).view(), "logical sector size");
-  m.physical_sector_size = decode_sector_size(read_item(kPhysicalSectorSize, item_name(kPhysicalSectorSize)).view(),
+      decode_sector_size(read_item(kLogicalSectorSize, item_name(kLogicalSectorSize)), "logical sector size");
+  m.physical_sector_size = decode_sector_size(read_item(kPhysicalSectorSize, item_name(kPhysicalSectorSize)),
                                               "physical sector size");
   m.virtual_disk_size =
-      decode_virtual_disk_size(read_item(kVirtualDiskSize, item_name(kVirtualDiskSize)).view(), m.logical_sector_size);
-  m.virtual_disk_id = decode_virtual_disk_id(read_item(kVirtualDiskId, item_name(kVirtualDiskId)).view());
+      decode_virtual_disk_size(read_item(kVirtualDiskSize, item_name(kVirtualDiskSize)), m.logical_sector_size);
+  m.virtual_disk_id = decode_virtual_disk_id(read_item(kVirtualDiskId, item_name(kVirtualDiskId)));
 
   // HasParent <=> a parent locator is present (MS-VHDX 2.6.2.1, 2.6.2.6).
   if (m.file_parameters.has_parent && !found[kParentLocator]) {
-    StructureBuffer fp = read_item(kFileParameters, item_name(kFileParameters));
-    fp.view().fail("has parent is set but the metadata table has no Parent Locator item");
+    read_item(kFileParameters, item_name(kFileParameters)).fail("has parent is set but the metadata table has no Parent Locator item");
   }
   if (!m.file_parameters.has_parent && found[kParentLocator])
     entry_view(table, found[kParentLocator]->index)
         .fail("a Parent Locator item is present but File Parameters does not set has parent");
   if (found[kParentLocator]) {
-    DecodedParentLocator locator = decode_parent_locator(read_item(kParentLocator, "parent locator").view());
+    DecodedParentLocator locator = decode_parent_locator(read_item(kParentLocator, "parent locator"));
     m.parent = std::move(locator.link);
     m.notes = std::move(locator.notes);
   }

@@ -76,7 +76,7 @@ void require_access(const std::string& dir) {
     throw ChildSkip("the temp folder " + dir + " cannot be entered as uid " + std::to_string(::geteuid()));
 }
 
-void bind_in_private_namespace(const std::string& source, const std::string& target) {
+void enter_private_mount_namespace() {
   if (::unshare(CLONE_NEWNS) != 0) {
     int e = errno;
     // Not root: a user namespace grants the mount capability over a mount namespace of our own.
@@ -87,8 +87,19 @@ void bind_in_private_namespace(const std::string& source, const std::string& tar
   // Keep our mounts out of the parent namespace, whatever the host's propagation is.
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     throw ChildSkip(errno_text("making / private in the new mount namespace"));
+}
+
+void bind_in_private_namespace(const std::string& source, const std::string& target) {
+  enter_private_mount_namespace();
   if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
     throw ChildSkip(errno_text("mount --bind"));
+}
+
+void tmpfs_in_private_namespace(const std::string& target, uint64_t bytes) {
+  enter_private_mount_namespace();
+  const std::string options = "size=" + std::to_string(bytes);
+  if (::mount("vhdchain-test", target.c_str(), "tmpfs", 0, options.c_str()) != 0)
+    throw ChildSkip(errno_text("mount -t tmpfs"));
 }
 
 }  // namespace vhdchain::hostpath::test

@@ -3,6 +3,7 @@
 // facts and sends them back as text; the parent makes the assertions, so gtest sees them normally.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -28,8 +29,16 @@ void become_nobody_if_root();
 // In the child: throws ChildSkip unless `dir` can be entered (a temp folder under a private home).
 void require_access(const std::string& dir);
 
+// In the child: a private mount namespace whose mounts stay invisible to the host (as `unshare -m
+// --propagation private`). Throws ChildSkip when the system does not permit it.
+void enter_private_mount_namespace();
+
 // In the child: a private mount namespace (as `unshare -m --propagation private`), then a bind
 // mount of source onto target. Throws ChildSkip when the system does not permit it.
 void bind_in_private_namespace(const std::string& source, const std::string& target);
+
+// In the child: a private mount namespace, then a tmpfs of `bytes` bytes mounted on target (a small
+// volume, so free-space checks can be exercised). Throws ChildSkip when not permitted.
+void tmpfs_in_private_namespace(const std::string& target, uint64_t bytes);
 
 }  // namespace vhdchain::hostpath::test
