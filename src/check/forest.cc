@@ -129,6 +129,11 @@ class ForestBuilder {
     if (!path || !path->is_absolute()) return std::nullopt;
     const hostpath::WindowsVolumeSet* volumes = options_.volumes ? &*options_.volumes : nullptr;
     hostpath::HostResolution r = hostpath::resolve_on_host(*path, options_.map, volumes);
+#ifdef _WIN32
+    // On Windows a stored C:\, share or volume path names a file of this very host (unless --map
+    // says where that host's files are): try it as written.
+    if (!r.mapped) return std::string(stored);
+#endif
     if (!r.mapped) return std::nullopt;
     std::string host = r.host_path();
     if (r.lookup.status == hostpath::LookupStatus::case_differs || r.lookup.status == hostpath::LookupStatus::ambiguous)
