@@ -35,10 +35,19 @@ MiB = 1 << 20
 
 
 def run_once(cmd, sync_path=None):
-    """Runs cmd once; returns (wall seconds, peak RSS in bytes of the process or its largest child)."""
-    with tempfile.TemporaryFile() as err:
+    """Runs cmd once; returns (wall seconds, peak RSS in bytes).
+
+    The peak RSS comes from GNU time (/usr/bin/time -f %M) when installed: a child forked from this
+    Python process inherits its memory high-water mark across exec, so ru_maxrss of wait4 would
+    report Python's size for any small command. GNU time's own fork starts small. Its few
+    milliseconds of start-up are counted for every command alike."""
+    gnu_time = Path("/usr/bin/time")
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as rss_file:
+        argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
+        if gnu_time.exists():
+            argv = [str(gnu_time), "-f", "%M", "-o", rss_file.name] + argv
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, shell=isinstance(cmd, str))
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         if os.waitstatus_to_exitcode(status) == 0 and sync_path is not None:
             subprocess.run(["sync", str(sync_path)], check=True)
@@ -46,6 +55,8 @@ def run_once(cmd, sync_path=None):
         if os.waitstatus_to_exitcode(status) != 0:
             err.seek(0)
             sys.exit(f"benchmark command failed: {cmd}\n{err.read().decode(errors='replace')}")
+        if gnu_time.exists():
+            return wall, int(Path(rss_file.name).read_text().split()[-1]) * 1024
     return wall, usage.ru_maxrss * 1024
 
 
