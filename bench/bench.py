@@ -16,7 +16,7 @@ deleted before every run, outside the timing. Best, median and spread (worst / b
 the goals are judged on both best and median.
 
 usage: bench/bench.py [--vhdchain build-rel/cli/vhdchain] [--workdir /var/tmp/vhdchain-bench]
-                      [--repeat 5] [--only NAME] [--clean]
+                      [--repeat 5] [--only NAME] [--baseline OTHER_VHDCHAIN] [--clean]
 """
 import argparse
 import json
@@ -124,7 +124,7 @@ def make_random(path, size):
             f.write(os.urandom(64 * MiB))
 
 
-def bench_export(vhdchain, work, repeat):
+def bench_export(vhdchain, work, repeat, baseline=None):
     raw = work / "export-4gib.raw"
     image = work / "export-4gib.vhdx"
     if not image.exists():
@@ -143,11 +143,14 @@ def bench_export(vhdchain, work, repeat):
     # Both inputs in the page cache, so every command reads from memory, whichever ran first.
     for f in (raw, image):
         subprocess.run(f"cat '{f}' > /dev/null", shell=True, check=True)
-    res = rounds([
+    commands = [
         ("cat", f"cat '{raw}' > '{out}'"),
         ("vhdchain export --raw", [vhdchain, "export", str(image), "--raw", str(out), "--force"]),
         ("qemu-img convert -O raw", ["qemu-img", "convert", "-f", "vhdx", "-O", "raw", str(image), str(out)]),
-    ], repeat, before=clean, sync_path=out)
+    ]
+    if baseline:
+        commands.append(("baseline export --raw", [baseline, "export", str(image), "--raw", str(out), "--force"]))
+    res = rounds(commands, repeat, before=clean, sync_path=out)
     clean()
     size = 4 * GiB
     print(f"export_4gib: 4 GiB fully allocated dynamic VHDX -> raw file on the same filesystem, {repeat} rounds")
@@ -160,6 +163,9 @@ def bench_export(vhdchain, work, repeat):
     qemu = summary(res["qemu-img convert -O raw"][0])
     print(f"  ratios: throughput vs cat = {cat[0] / ours[0]:.2f}x best, {cat[1] / ours[1]:.2f}x median (goal >= 0.90); "
           f"vs qemu-img convert = {qemu[0] / ours[0]:.2f}x best, {qemu[1] / ours[1]:.2f}x median (goal > 1)")
+    if baseline:
+        base = summary(res["baseline export --raw"][0])
+        print(f"  vs the baseline vhdchain: {base[0] / ours[0]:.2f}x best, {base[1] / ours[1]:.2f}x median")
 
 
 def main():
@@ -169,6 +175,7 @@ def main():
     ap.add_argument("--workdir", default="/var/tmp/vhdchain-bench")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--only", choices=["info_64tib", "export_4gib"])
+    ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain in export_4gib")
     ap.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     args = ap.parse_args()
     if not shutil.which("qemu-img"):
@@ -183,7 +190,7 @@ def main():
         if args.only in (None, "info_64tib"):
             bench_info(args.vhdchain, work, max(args.repeat, 5))
         if args.only in (None, "export_4gib"):
-            bench_export(args.vhdchain, work, args.repeat)
+            bench_export(args.vhdchain, work, args.repeat, args.baseline)
     finally:
         if args.clean:
             shutil.rmtree(work)
