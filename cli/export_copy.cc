@@ -1,9 +1,12 @@
-// The export loop. Speed comes from three things: reads of up to 4 MiB that the ChainReader turns
+// The export loop. Speed comes from three things: reads of up to 256 KiB that the ChainReader turns
 // into one pread per contiguous run, writes of the same size, and zero runs that are skipped
 // (sparse file) or written from a shared zero buffer (streams) instead of being read or memset.
-// 4 MiB measured best on a page-cached 3 GiB image (to /dev/null: 2-4 MiB ~0.18 s, cat 0.19 s,
-// 8 MiB 0.195 s, 128 KiB 0.23 s): large enough to keep syscalls rare, small enough that the buffer
-// the kernel copies into is still in cache when it copies out.
+// 256 KiB: into a file, the kernel's copy from our buffer into the page cache dominates, and it is
+// several times slower once the buffer no longer fits the CPU's caches. Exporting a page-cached
+// 4 GiB VHDX to ext4 on a shared 2-CPU VM (fsync included, docs/benchmarks.md) took 12-15 s of
+// which 6-8 s system time with 4 MiB, 9-10 s with 1 MiB, 5-6 s with 256 KiB or 128 KiB, like
+// `cat` (5-5.5 s). To /dev/null, where only the read copies, 4 MiB was a little faster (0.18 s
+// against 0.23 s for 128 KiB on a 3 GiB image), but files are what export writes.
 //
 // Data is staged in one buffer so that short zero runs between data (a partially present block
 // whose bitmap alternates) do not split the output into small writes: zero runs shorter than
@@ -17,7 +20,7 @@
 namespace vhdchain::cli {
 namespace {
 
-constexpr size_t kBufferSize = 4 << 20;
+constexpr size_t kBufferSize = 256 << 10;
 constexpr uint64_t kMinHole = 64 << 10;
 
 class Stage {

@@ -175,7 +175,10 @@ Error parent_resolution_error(const ChainLayer& child) {
     message = fmt::format("{}: parent not found (linkage {}): the disk stores no parent path", child.path, linkage);
   } else {
     message = fmt::format("{}: parent not found (linkage {}); tried:", child.path, linkage);
-    for (const ParentCandidate& c : r.candidates) message += "\n" + describe(c);
+    for (const ParentCandidate& c : r.candidates) {
+      message += '\n';  // not "\n" + describe(c): g++ 12 -O3 warns (-Wrestrict) on that concatenation
+      message += describe(c);
+    }
   }
   return Error(code, message);
 }

@@ -74,12 +74,19 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
 
   std::vector<uint32_t> allocated;  // indices of entries that own a block in the file
   uint64_t v095_unmapped = 0;
+  // Counted by state and named once at the end: a 64 TiB disk has a million entries, and neither a
+  // string per entry nor a division per entry (is_bitmap_index) is free at that count.
+  uint64_t payload_counts[8] = {}, bitmap_counts[8] = {};
+  uint64_t slot = 0;   // i % (chunk_ratio + 1): chunk_ratio is the chunk's sector-bitmap entry
+  uint64_t block = 0;  // i - i / (chunk_ratio + 1): the payload block of a payload entry
   for (uint64_t i = 0; i < layout_.total_entries; ++i) {
     const BatEntry e = entry(i);
     if (e.reserved != 0)
       entry_fail(i, fmt::format("reserved bits 3-19 are not zero (entry {:#018x})", e.file_offset | e.reserved | e.state));
+    const bool is_bitmap = slot == layout_.chunk_ratio;
+    slot = is_bitmap ? 0 : slot + 1;
     uint64_t block_bytes = 0;
-    if (layout_.is_bitmap_index(i)) {
+    if (is_bitmap) {
       if (e.state != kBitmapNotPresent && e.state != kBitmapPresent)
         entry_fail(i, fmt::format("sector bitmap state {} is reserved (must be 0 or 6)", e.state));
       if (e.state == kBitmapPresent) {
@@ -87,7 +94,7 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
           entry_fail(i, "sector bitmap state 6 (present) is only valid in a differencing disk");
         block_bytes = kSectorBitmapBlockSize;
       }
-      ++stats_.sector_bitmap[std::string(bitmap_state_name(e.state))];
+      ++bitmap_counts[e.state];
     } else {
       switch (e.state) {
         case kPayloadNotPresent:
@@ -112,8 +119,8 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
       }
       // A differencing table has CR payload slots per chunk; those past the last block of the disk
       // are validated but not counted, so the counts describe the virtual disk.
-      const uint64_t block = i - i / (layout_.chunk_ratio + 1);
-      if (block < layout_.payload_blocks) ++stats_.payload[std::string(payload_state_name(e.state))];
+      if (block < layout_.payload_blocks) ++payload_counts[e.state];
+      ++block;
     }
     if (block_bytes == 0) continue;
 
@@ -129,6 +136,11 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
                                   r.offset, r.length));
     allocated.push_back(static_cast<uint32_t>(i));
     stats_.allocated_bytes += block_bytes;
+  }
+
+  for (uint8_t state = 0; state < 8; ++state) {
+    if (payload_counts[state]) stats_.payload[std::string(payload_state_name(state))] += payload_counts[state];
+    if (bitmap_counts[state]) stats_.sector_bitmap[std::string(bitmap_state_name(state))] += bitmap_counts[state];
   }
 
   // Overlaps between blocks: sort by offset, compare neighbours.

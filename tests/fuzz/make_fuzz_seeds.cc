@@ -23,7 +23,7 @@ namespace vhdchain::test {
 namespace {
 
 constexpr uint64_t kPage = 4096;
-constexpr uint64_t kMaxChunk = 15 * kPage;  // the sparse encoding's u16 length (0xFFFF ends an image)
+constexpr uint64_t kMaxChunk = 15 * kPage;  // whole pages within the sparse encoding's u16 length
 
 void append_le(std::vector<uint8_t>& out, uint64_t v, int width) {
   for (int i = 0; i < width; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -36,8 +36,9 @@ bool all_zero(const std::vector<uint8_t>& v) {
 }
 
 // The bytes [from, from + length) of `file` as one sparse image: u64 size, then (u64 offset,
-// u16 length, bytes) for each run of non-zero pages, offsets relative to `from`.
-std::vector<uint8_t> encode_sparse(const SparseFile& file, uint64_t from, uint64_t length) {
+// u16 length, bytes) for each run of non-zero pages, offsets relative to `from`. With trim_tails,
+// each run leaves out its trailing zero bytes (headers fill a few hundred bytes of their page).
+std::vector<uint8_t> encode_sparse(const SparseFile& file, uint64_t from, uint64_t length, bool trim_tails = false) {
   std::vector<uint8_t> out;
   append_le(out, length, 8);
   std::vector<uint64_t> pages;  // non-zero 4 KiB pages inside the range, ascending
@@ -49,7 +50,9 @@ std::vector<uint8_t> encode_sparse(const SparseFile& file, uint64_t from, uint64
     size_t j = i + 1;
     while (j < pages.size() && pages[j] == pages[j - 1] + kPage && (j - i + 1) * kPage <= kMaxChunk) ++j;
     const uint64_t end = std::min<uint64_t>({pages[j - 1] + kPage, file.size(), from + length});
-    const std::vector<uint8_t> bytes = file.read(pages[i], end - pages[i]);
+    std::vector<uint8_t> bytes = file.read(pages[i], end - pages[i]);
+    if (trim_tails)
+      while (bytes.back() == 0) bytes.pop_back();  // the run's last page is not all zero
     append_le(out, pages[i] - from, 8);
     append_le(out, bytes.size(), 2);
     out.insert(out.end(), bytes.begin(), bytes.end());
@@ -77,9 +80,9 @@ void trim_blocks(BuiltImage& img) {
   }
 }
 
-std::vector<uint8_t> image_seed(BuiltImage img) {
+std::vector<uint8_t> image_seed(BuiltImage img, bool trim_tails = false) {
   trim_blocks(img);
-  return encode_sparse(img.file, 0, img.file.size());
+  return encode_sparse(img.file, 0, img.file.size(), trim_tails);
 }
 
 void write_seed(const std::filesystem::path& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
@@ -257,6 +260,139 @@ void log_replay_seeds(const std::filesystem::path& dir) {
   write_seed(dir, "truncated-file-zero-descriptors", log_seed(cut));
 }
 
+// ---- chain_read -------------------------------------------------------------------------------
+
+// One read operation of the chain_read input (chain_read_fuzzer.cc): op, offset, length.
+struct ReadOp {
+  uint8_t op;  // 0 read_at, 1 next_extent walk, 2 run_at walk
+  uint64_t offset;
+  uint32_t length;
+};
+
+// The chain_read input: flags, then per image (leaf first) its name and its sparse encoding, each
+// length-prefixed, then the read operations.
+std::vector<uint8_t> chain_seed(const BuiltChain& chain, const std::vector<size_t>& order, bool direct,
+                                const std::vector<ReadOp>& ops) {
+  std::vector<uint8_t> out;
+  append_le(out, (order.size() - 1) | (direct ? 4u : 0u), 1);
+  for (size_t i : order) {
+    const std::string& name = chain.file_names[i];
+    append_le(out, name.size(), 1);
+    out.insert(out.end(), name.begin(), name.end());
+    const std::vector<uint8_t> image = image_seed(chain.layers[i], true);
+    append_le(out, image.size(), 4);
+    out.insert(out.end(), image.begin(), image.end());
+  }
+  for (const ReadOp& op : ops) {
+    append_le(out, op.op, 1);
+    append_le(out, op.offset, 8);
+    append_le(out, op.length, 4);
+  }
+  return out;
+}
+
+// Leaf first: the order open_chain meets the layers.
+std::vector<size_t> leaf_first(const BuiltChain& chain) {
+  std::vector<size_t> order;
+  for (size_t i = chain.layers.size(); i-- > 0;) order.push_back(i);
+  return order;
+}
+
+// Reads and walks around the block boundaries of a chain with `block`-byte blocks and `sector`-byte
+// logical sectors: inside partial blocks, across block ends, and from an unaligned offset.
+std::vector<ReadOp> ops_for(uint64_t block, uint64_t sector) {
+  return {
+      {0, block - 3 * sector, static_cast<uint32_t>(6 * sector)},
+      {0, 100 * sector - 1, static_cast<uint32_t>(3 * sector)},
+      {1, block / 2 + 7, 0},
+      {2, 0, static_cast<uint32_t>(block / 4)},
+      {0, 5 * block - sector, static_cast<uint32_t>(block + 2 * sector)},
+      {1, 3 * block, static_cast<uint32_t>(block)},
+  };
+}
+
+ChainSpec vhdx_chain(uint32_t logical_sector_size, int levels) {
+  ImageSpec base;
+  base.virtual_size = 12 * kMiB;
+  base.block_size = kMiB;
+  base.vhdx.logical_sector_size = logical_sector_size;
+  base.blocks[0] = BlockSpec::full();
+  base.blocks[1] = BlockSpec::full();
+  base.blocks[4] = BlockSpec::full();
+  base.blocks[6] = BlockSpec::with_state(BlockState::zero);
+  ImageSpec middle;
+  middle.virtual_size = 0;
+  middle.block_size = kMiB;
+  middle.seed = 2;
+  middle.blocks[0] = BlockSpec::partial({{0, 2}, {100, 1}, {250, 6}});
+  middle.blocks[1] = BlockSpec::with_state(BlockState::zero);
+  middle.blocks[4] = BlockSpec::partial({{1, 3}});
+  middle.blocks[5] = BlockSpec::full();
+  middle.blocks[7] = BlockSpec::with_state(BlockState::unmapped);
+  ImageSpec leaf = middle;
+  leaf.seed = 3;
+  leaf.blocks.clear();
+  leaf.blocks[0] = BlockSpec::partial({{1, 1}, {99, 3}});
+  leaf.blocks[4] = BlockSpec::partial({{0, 1}});
+  leaf.blocks[5] = BlockSpec::partial({{2, 2}});
+  leaf.blocks[8] = BlockSpec::full();
+  ChainSpec chain;
+  chain.layers.push_back({base, "base.vhdx"});
+  chain.layers.push_back({middle, "base_A1.avhdx"});
+  if (levels == 3) chain.layers.push_back({leaf, "base_B2.avhdx"});
+  return chain;
+}
+
+ChainSpec vhd_chain(bool fixed_base, int levels) {
+  ImageSpec base;
+  base.format = Format::vhd;
+  base.type = fixed_base ? DiskType::fixed : DiskType::dynamic;
+  base.virtual_size = 120 * 4 * 17 * 512;  // 4080 KiB: the last block is partial (CHS size)
+  base.block_size = 512 * 1024;
+  base.blocks[0] = BlockSpec::full();
+  base.blocks[2] = BlockSpec::full();
+  base.blocks[7] = BlockSpec::full();
+  ImageSpec middle = base;
+  middle.type = DiskType::differencing;
+  middle.virtual_size = 0;
+  middle.seed = 2;
+  middle.blocks.clear();
+  middle.blocks[0] = BlockSpec::partial({{0, 2}, {100, 1}, {1020, 4}});
+  middle.blocks[2] = BlockSpec::partial({{5, 9}});
+  middle.blocks[3] = BlockSpec::full();
+  middle.blocks[7] = BlockSpec::partial({{0, 1}, {150, 10}});  // block 7 ends past the disk's end
+  ImageSpec leaf = middle;
+  leaf.seed = 3;
+  leaf.blocks.clear();
+  leaf.blocks[0] = BlockSpec::partial({{1, 1}, {99, 3}});
+  leaf.blocks[3] = BlockSpec::partial({{0, 1}});
+  leaf.blocks[4] = BlockSpec::full();
+  ChainSpec chain;
+  chain.layers.push_back({base, "base.vhd"});
+  chain.layers.push_back({middle, "base_A1.avhd"});
+  if (levels == 3) chain.layers.push_back({leaf, "base_B2.avhd"});
+  return chain;
+}
+
+void chain_read_seeds(const std::filesystem::path& dir) {
+  const BuiltChain vhdx512 = build_chain(vhdx_chain(512, 3));
+  write_seed(dir, "vhdx-3-levels-512", chain_seed(vhdx512, leaf_first(vhdx512), false, ops_for(kMiB, 512)));
+  const BuiltChain vhdx4k = build_chain(vhdx_chain(4096, 2));
+  write_seed(dir, "vhdx-2-levels-4096", chain_seed(vhdx4k, leaf_first(vhdx4k), false, ops_for(kMiB, 4096)));
+  const BuiltChain vhd = build_chain(vhd_chain(false, 3));
+  write_seed(dir, "vhd-3-levels", chain_seed(vhd, leaf_first(vhd), false, ops_for(512 * 1024, 512)));
+  const BuiltChain vhd_fixed = build_chain(vhd_chain(true, 2));
+  write_seed(dir, "vhd-2-levels-fixed-base", chain_seed(vhd_fixed, leaf_first(vhd_fixed), false, ops_for(512 * 1024, 512)));
+
+  // The middle layer is missing, and a stale copy of the base sits where the leaf's locator points
+  // (identity mismatch); the direct reader layers leaf over base anyway, across the gap.
+  const BuiltChain gap = build_chain(vhdx_chain(512, 3));
+  BuiltChain broken;
+  broken.layers = {gap.layers[0], gap.layers[2]};
+  broken.file_names = {"base_A1.avhdx", "base_B2.avhdx"};
+  write_seed(dir, "vhdx-missing-middle-direct", chain_seed(broken, {1, 0}, true, ops_for(kMiB, 512)));
+}
+
 }  // namespace
 }  // namespace vhdchain::test
 
@@ -269,5 +405,6 @@ int main(int argc, char** argv) {
   vhdchain::test::vhdx_open_seeds(corpus / "vhdx_open");
   vhdchain::test::vhd_open_seeds(corpus / "vhd_open");
   vhdchain::test::log_replay_seeds(corpus / "log_replay");
+  vhdchain::test::chain_read_seeds(corpus / "chain_read");
   return 0;
 }

@@ -29,9 +29,7 @@ std::shared_ptr<const Reader> decode_sparse_image(std::span<const uint8_t>& inpu
   auto overlay = std::make_shared<OverlayReader>(std::make_shared<ZeroReader>(size, name));
   while (input.size() >= 10) {
     uint64_t offset = take_le(input, 8);
-    uint64_t length = take_le(input, 2);
-    if (length == 0xFFFF) break;
-    length = std::min<uint64_t>(length, input.size());
+    uint64_t length = std::min<uint64_t>(take_le(input, 2), input.size());
     if (size > 0) {
       offset %= size;
       uint64_t n = std::min<uint64_t>(length, size - offset);

@@ -36,8 +36,8 @@ class ZeroReader final : public Reader {
   std::string name_;
 };
 
-// Decodes one sparse image from the front of `input` and advances it past what was used.
-// A u16 length of 0xFFFF ends the image early (so one input can hold two images: chain_read).
+// Decodes one sparse image from `input` (all of it: chain_read frames several images by length) and
+// advances it past what was used.
 std::shared_ptr<const Reader> decode_sparse_image(std::span<const uint8_t>& input, const std::string& name);
 
 }  // namespace vhdchain::fuzz

@@ -226,8 +226,9 @@ BuiltImage build_vhd(const ImageSpec& input) {
   for (const auto& [b, off] : p.block_offsets) {
     const BlockSpec block = block_or_default(spec, b);
     std::vector<uint8_t> bitmap(p.bitmap_bytes, 0);
+    const uint64_t first_sector = b * spb;  // a lambda may not capture the binding b before clang 16
     auto set_bits = [&](uint64_t first, uint64_t count) {
-      for (uint64_t s = first; s < first + count && b * spb + s < disk_sectors; ++s)
+      for (uint64_t s = first; s < first + count && first_sector + s < disk_sectors; ++s)
         bitmap[s / 8] |= static_cast<uint8_t>(0x80u >> (s % 8));  // MSB-first
     };
     if (block.state == BlockState::fully_present)
