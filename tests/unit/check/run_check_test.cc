@@ -32,6 +32,8 @@ class RunCheck : public ::testing::Test {
       return open_host_image(path);
     };
   }
+  // As the scan reports paths: the platform's separator (std::filesystem's lexically_normal).
+  std::string at(const std::string& name) const { return path_of(t_ / name); }
   std::vector<std::string> codes(const Report& r) {
     std::vector<std::string> out;
     for (const Finding& f : r.findings) out.push_back(f.code);
@@ -45,9 +47,9 @@ class RunCheck : public ::testing::Test {
 TEST_F(RunCheck, EachFileIsOpenedOnce) {
   const std::string dir = path_of(t_.path());
   Report r = run_check(std::vector<std::string>{dir}, opts_);
-  EXPECT_EQ(opens_, (std::map<std::string, int>{{dir + "/a.avhdx", 1}, {dir + "/b.avhdx", 1}, {dir + "/base.vhdx", 1}}));
+  EXPECT_EQ(opens_, (std::map<std::string, int>{{at("a.avhdx"), 1}, {at("b.avhdx"), 1}, {at("base.vhdx"), 1}}));
   ASSERT_EQ(r.disks.size(), 3u);
-  EXPECT_EQ(r.disks[2].path, dir + "/base.vhdx");
+  EXPECT_EQ(r.disks[2].path, at("base.vhdx"));
   EXPECT_EQ(r.disks[2].children, (std::vector<size_t>{0, 1}));
   EXPECT_EQ(r.status, Status::ok);
   EXPECT_EQ(codes(r), std::vector<std::string>{"tree.branches"});
@@ -59,18 +61,18 @@ TEST_F(RunCheck, CapacityAgainstFreeSpace) {
   opts_.free_space = [](const std::string&) { return std::optional<uint64_t>(100 * kMiB); };
   Report r = run_check(std::vector<std::string>{dir}, opts_);
   EXPECT_EQ(codes(r), (std::vector<std::string>{"tree.branches", "capacity.volume_overcommitted"}));
-  EXPECT_EQ(r.findings[1].message, "the 2 writable disks on the volume holding " + dir +
-                                       "/a.avhdx can grow by 126.0 MiB in all, but it has 100.0 MiB free: when it "
+  EXPECT_EQ(r.findings[1].message, "the 2 writable disks on the volume holding " + at("a.avhdx") +
+                                       " can grow by 126.0 MiB in all, but it has 100.0 MiB free: when it "
                                        "fills, Hyper-V pauses every VM writing there (event 16060)");
-  EXPECT_EQ(r.findings[1].paths, (std::vector<std::string>{dir + "/a.avhdx", dir + "/b.avhdx"}));
+  EXPECT_EQ(r.findings[1].paths, (std::vector<std::string>{at("a.avhdx"), at("b.avhdx")}));
   EXPECT_EQ(r.status, Status::warning);
   // 1 MiB free: the merge of each chain does not fit either.
   opts_.free_space = [](const std::string&) { return std::optional<uint64_t>(kMiB); };
   r = run_check(std::vector<std::string>{dir}, opts_);
   EXPECT_EQ(codes(r), (std::vector<std::string>{"tree.branches", "capacity.merge_exceeds_free",
                                                 "capacity.merge_exceeds_free", "capacity.volume_overcommitted"}));
-  EXPECT_EQ(r.findings[1].message, dir + "/a.avhdx: merging its chain into " + dir +
-                                       "/base.vhdx needs 2.0 MiB of new space there, but that volume has 1.0 MiB free");
+  EXPECT_EQ(r.findings[1].message, at("a.avhdx") + ": merging its chain into " + at("base.vhdx") +
+                                       " needs 2.0 MiB of new space there, but that volume has 1.0 MiB free");
   ASSERT_EQ(r.chains.size(), 2u);
   EXPECT_EQ(r.chains[0].capacity.free_bytes, kMiB);
   EXPECT_EQ(r.chains[0].severity, Severity::warning);
