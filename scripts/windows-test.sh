@@ -163,8 +163,9 @@ echo "(tests took $((SECONDS - tests_started)) s)"
 # --- CLI smoke tests -------------------------------------------------------------------------
 cli_started=$SECONDS
 cli_checks=0
-linux_cli=$root/$linux_build/cli/vhdchain
-linux_mkexample=$root/$linux_build/tools/vhdchain-mkexample
+case $linux_build in /*) linux_root=$linux_build ;; *) linux_root=$root/$linux_build ;; esac
+linux_cli=$linux_root/cli/vhdchain
+linux_mkexample=$linux_root/tools/vhdchain-mkexample
 have_linux=0
 [ -x "$linux_cli" ] && [ -x "$linux_mkexample" ] && have_linux=1
 
