@@ -29,13 +29,41 @@ void set(ParentCandidate& c, CandidateOutcome outcome, std::string detail) {
   c.detail = std::move(detail);
 }
 
-void record_open_failure(ParentCandidate& c, const IoError& e) {
-  switch (e.errno_value()) {
+// IoError carries errno on POSIX and GetLastError() on Windows (the numbers below, from winerror.h:
+// no <windows.h> needed for six constants).
+CandidateOutcome classify_open_failure(int error) {
+#ifdef _WIN32
+  switch (error) {
+    case 2:    // ERROR_FILE_NOT_FOUND
+    case 3:    // ERROR_PATH_NOT_FOUND
+    case 15:   // ERROR_INVALID_DRIVE: a drive letter this host does not have
+    case 123:  // ERROR_INVALID_NAME
+    case 161:  // ERROR_BAD_PATHNAME
+      return CandidateOutcome::not_found;
+    case 5:    // ERROR_ACCESS_DENIED
+      return CandidateOutcome::access_denied;
+    default:
+      return CandidateOutcome::io_error;
+  }
+#else
+  switch (error) {
     case ENOENT:
     case ENOTDIR:
-      return set(c, CandidateOutcome::not_found, "not found");
+      return CandidateOutcome::not_found;
     case EACCES:
     case EPERM:
+      return CandidateOutcome::access_denied;
+    default:
+      return CandidateOutcome::io_error;
+  }
+#endif
+}
+
+void record_open_failure(ParentCandidate& c, const IoError& e) {
+  switch (classify_open_failure(e.errno_value())) {
+    case CandidateOutcome::not_found:
+      return set(c, CandidateOutcome::not_found, "not found");
+    case CandidateOutcome::access_denied:
       return set(c, CandidateOutcome::access_denied, "access denied");
     default:
       return set(c, CandidateOutcome::io_error, without_path_prefix(e.what(), c.path));

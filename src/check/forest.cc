@@ -244,7 +244,8 @@ class ForestBuilder {
     else if (any(r, CandidateOutcome::geometry_mismatch)) code = "parent.size_mismatch";
     else if (any(r, CandidateOutcome::loop)) code = "chain.cycle";
     else if (any(r, CandidateOutcome::format_error)) code = "parent.unusable";
-    else if (any(r, CandidateOutcome::access_denied) || any(r, CandidateOutcome::io_error)) code = "parent.access_denied";
+    else if (any(r, CandidateOutcome::access_denied)) code = "parent.access_denied";
+    // Another I/O error (a volume that is not mounted, EIO) leaves it parent.missing; the message names it.
 
     ChainLayer layer{d.path, d.image, d.key, r};
     std::string message = parent_resolution_error(layer).what();
