@@ -12,6 +12,16 @@
 
 namespace vhdchain::test {
 
+// The system's codes for "not found" and "access denied" as IoError carries them: errno on POSIX,
+// GetLastError() on Windows (ERROR_FILE_NOT_FOUND, ERROR_ACCESS_DENIED).
+#ifdef _WIN32
+constexpr int kErrNotFound = 2;
+constexpr int kErrAccessDenied = 5;
+#else
+constexpr int kErrNotFound = ENOENT;
+constexpr int kErrAccessDenied = EACCES;
+#endif
+
 struct FakeFs {
   std::map<std::string, FakeSpec> images;      // path -> image
   std::map<std::string, std::string> links;    // path -> another path naming the same file
@@ -30,7 +40,7 @@ struct FakeFs {
     if (broken.count(path))
       throw FormatError(Location{asked, "file", 0}, "neither a VHDX file identifier nor a VHD footer was found");
     auto it = images.find(path);
-    if (it == images.end()) throw IoError(asked, "open", ENOENT);
+    if (it == images.end()) throw IoError(asked, "open", kErrNotFound);
     FakeSpec spec = it->second;
     spec.name = asked;
     return OpenedImage{fake(spec), key_of(path)};

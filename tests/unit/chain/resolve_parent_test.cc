@@ -159,7 +159,7 @@ TEST(ResolveParent, EveryOutcomeIsRecordedAndLaterCandidatesAreNotTried) {
       vhdx_link(kBase, {entry("relative_path", ".\\self.avhdx"), entry("absolute_win32_path", "/srv/denied.vhdx"),
                         entry("volume_path", std::string(kVolume) + "\\broken.vhdx")}));
   fs.links["d/self.avhdx"] = "d/child.avhdx";  // the child itself through another name
-  fs.errors["/srv/denied.vhdx"] = EACCES;
+  fs.errors["/srv/denied.vhdx"] = kErrAccessDenied;
   fs.broken.insert("d/broken.vhdx");
   fs.images["d/denied.vhdx"] = image_spec(kBase, 16);  // right identity, wrong virtual size
   ChainOptions options{.opener = fs.opener()};
@@ -297,7 +297,7 @@ TEST(OpenChain, MissingParentListsEveryPathTried) {
 TEST(OpenChain, ErrorCodeFollowsTheMostTellingCandidate) {
   FakeFs fs;
   fs.images["c.avhdx"] = image_spec(kLeaf, 8, vhdx_link(kBase, {entry("relative_path", "p.vhdx"), entry("absolute_win32_path", "/x/q.vhdx")}));
-  fs.errors["p.vhdx"] = EACCES;
+  fs.errors["p.vhdx"] = kErrAccessDenied;
   auto code_of = [&] {
     try {
       open_chain("c.avhdx", {.opener = fs.opener()});
@@ -333,7 +333,7 @@ TEST(OpenChain, LeafErrorsPassThroughUnchanged) {
     open_chain("nowhere.vhdx", {.opener = fs.opener()});
     FAIL() << "no exception";
   } catch (const IoError& e) {
-    EXPECT_EQ(e.errno_value(), ENOENT);
+    EXPECT_EQ(e.errno_value(), kErrNotFound);
   }
 }
 
