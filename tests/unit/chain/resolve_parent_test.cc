@@ -11,6 +11,8 @@ namespace {
 
 using test::entry;
 using test::FakeFs;
+using test::kErrAccessDenied;
+using test::kErrNotFound;
 using test::guid;
 using test::image_spec;
 
