@@ -95,6 +95,12 @@ struct ParentResolution {
   const ParentCandidate* accepted_candidate() const {
     return accepted ? &candidates[*accepted] : nullptr;
   }
+  // True when some candidate ended with this outcome.
+  bool any(CandidateOutcome outcome) const {
+    for (const ParentCandidate& c : candidates)
+      if (c.outcome == outcome) return true;
+    return false;
+  }
 };
 
 struct ChainOptions {
@@ -137,6 +143,8 @@ ResolvedParent resolve_parent(const std::vector<ChainLayer>& chain, const ChainO
 // when a file was not a usable image or closed a loop, io when a file could not be read,
 // parent_missing when nothing was found at all.
 Error parent_resolution_error(const ChainLayer& child);
+// The same message on one line, candidates separated by "; " (for reports with one line per finding).
+std::string parent_resolution_summary(const ChainLayer& child);
 
 class Chain {
  public:

@@ -133,16 +133,31 @@ OpenedImage probe(ParentCandidate& c, const std::vector<ChainLayer>& chain, cons
 }
 
 std::string describe(const ParentCandidate& c) {
-  if (c.path.empty()) return fmt::format("  {}: {} ({})", c.stored, c.detail, c.locator);
+  if (c.path.empty()) return fmt::format("{}: {} ({})", c.stored, c.detail, c.locator);
   if (c.beside_child)
-    return fmt::format("  {}: {} (file name of {} \"{}\", beside the child)", c.path, c.detail, c.locator, c.stored);
-  return fmt::format("  {}: {} ({} \"{}\")", c.path, c.detail, c.locator, c.stored);
+    return fmt::format("{}: {} (file name of {} \"{}\", beside the child)", c.path, c.detail, c.locator, c.stored);
+  return fmt::format("{}: {} ({} \"{}\")", c.path, c.detail, c.locator, c.stored);
+}
+
+// "<child>: parent not found (linkage <guid>); tried:", then each candidate after `first` (the first
+// one) or `separator` (the others).
+std::string not_found_message(const ChainLayer& child, std::string_view first, std::string_view separator) {
+  const ParentResolution& r = child.parent;
+  const ImageInfo& info = child.image->info();
+  const std::string linkage = info.parent ? info.parent->linkage.to_string() : std::string("?");
+  if (r.candidates.empty())
+    return fmt::format("{}: parent not found (linkage {}): the disk stores no parent path", child.path, linkage);
+  std::string message = fmt::format("{}: parent not found (linkage {}); tried:", child.path, linkage);
+  for (size_t i = 0; i < r.candidates.size(); ++i) {
+    message += i == 0 ? first : separator;  // piecewise: g++ 12 -O3 warns (-Wrestrict) on a + b + c
+    message += describe(r.candidates[i]);
+  }
+  return message;
 }
 
 bool any_of(const ParentResolution& r, std::initializer_list<CandidateOutcome> outcomes) {
-  for (const ParentCandidate& c : r.candidates)
-    for (CandidateOutcome o : outcomes)
-      if (c.outcome == o) return true;
+  for (CandidateOutcome o : outcomes)
+    if (r.any(o)) return true;
   return false;
 }
 
@@ -195,20 +210,9 @@ Error parent_resolution_error(const ChainLayer& child) {
     code = ErrorCode::format;
   else if (any_of(r, {CandidateOutcome::access_denied, CandidateOutcome::io_error}))
     code = ErrorCode::io;
-
-  const ImageInfo& info = child.image->info();
-  std::string linkage = info.parent ? info.parent->linkage.to_string() : std::string("?");
-  std::string message;
-  if (r.candidates.empty()) {
-    message = fmt::format("{}: parent not found (linkage {}): the disk stores no parent path", child.path, linkage);
-  } else {
-    message = fmt::format("{}: parent not found (linkage {}); tried:", child.path, linkage);
-    for (const ParentCandidate& c : r.candidates) {
-      message += '\n';  // not "\n" + describe(c): g++ 12 -O3 warns (-Wrestrict) on that concatenation
-      message += describe(c);
-    }
-  }
-  return Error(code, message);
+  return Error(code, not_found_message(child, "\n  ", "\n  "));
 }
+
+std::string parent_resolution_summary(const ChainLayer& child) { return not_found_message(child, " ", "; "); }
 
 }  // namespace vhdchain

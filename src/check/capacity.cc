@@ -80,10 +80,10 @@ class CapacityMeter {
     return v;
   }
 
-  // A structural error met while reading a BAT or bitmap: the disk is corrupt. Once per disk.
+  // A structural error met while reading a BAT or bitmap: the disk is corrupt (run_check reports a
+  // disk found corrupt more than once only once).
   void corrupt(size_t index, const Error& e) {
     unknown_.insert(index);
-    if (!reported_corrupt_.insert(index).second) return;
     report_.findings.push_back(make_finding("disk.corrupt", e.what(), {report_.disks[index].path}, {index}));
   }
 
@@ -174,7 +174,6 @@ class CapacityMeter {
   Report& report_;
   std::map<std::string, std::optional<uint64_t>> free_;
   std::set<size_t> unknown_;
-  std::set<size_t> reported_corrupt_;
 };
 
 }  // namespace

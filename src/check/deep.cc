@@ -4,19 +4,14 @@
 // only a read of that block would touch goes unnoticed until a VM or a merge reads it. --deep walks
 // each disk's whole map, which makes the reader validate every entry and bitmap it passes (payload
 // itself is never read: its bytes have no checksum to verify).
-#include <set>
-
 #include "check/check_internal.h"
 
 namespace vhdchain::check::detail {
 
 void validate_deeply(Report& report) {
-  std::set<std::string> already;  // disks with a disk.corrupt finding from opening
-  for (const Finding& f : report.findings)
-    if (f.code == "disk.corrupt" && !f.paths.empty()) already.insert(f.paths.front());
   for (size_t i = 0; i < report.disks.size(); ++i) {
     const Disk& d = report.disks[i];
-    if (!d.image || already.count(d.path)) continue;
+    if (!d.image) continue;  // not opened: its own finding says why
     try {
       d.image->block_stats();
       const uint64_t size = d.image->info().virtual_size;

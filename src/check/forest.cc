@@ -229,30 +229,20 @@ class ForestBuilder {
     return paths;
   }
 
-  static bool any(const ParentResolution& r, CandidateOutcome outcome) {
-    for (const ParentCandidate& c : r.candidates)
-      if (c.outcome == outcome) return true;
-    return false;
-  }
-
   // No candidate was accepted: the most telling outcome decides the code, the message lists them all.
   void unresolved_findings(size_t index) {
     const Disk& d = report_.disks[index];
     const ParentResolution& r = d.resolution;
     std::string_view code = "parent.missing";
-    if (any(r, CandidateOutcome::identity_mismatch)) code = "parent.id_mismatch";
-    else if (any(r, CandidateOutcome::geometry_mismatch)) code = "parent.size_mismatch";
-    else if (any(r, CandidateOutcome::loop)) code = "chain.cycle";
-    else if (any(r, CandidateOutcome::format_error)) code = "parent.unusable";
-    else if (any(r, CandidateOutcome::access_denied)) code = "parent.access_denied";
+    if (r.any(CandidateOutcome::identity_mismatch)) code = "parent.id_mismatch";
+    else if (r.any(CandidateOutcome::geometry_mismatch)) code = "parent.size_mismatch";
+    else if (r.any(CandidateOutcome::loop)) code = "chain.cycle";
+    else if (r.any(CandidateOutcome::format_error)) code = "parent.unusable";
+    else if (r.any(CandidateOutcome::access_denied)) code = "parent.access_denied";
     // Another I/O error (a volume that is not mounted, EIO) leaves it parent.missing; the message names it.
 
-    ChainLayer layer{d.path, d.image, d.key, r};
-    std::string message = parent_resolution_error(layer).what();
-    // One line: "tried:\n  a: not found (...)\n  b: ..." becomes "tried: a: not found (...); b: ...".
-    for (size_t pos; (pos = message.find(":\n  ")) != std::string::npos;) message.replace(pos, 4, ": ");
-    for (size_t pos; (pos = message.find("\n  ")) != std::string::npos;) message.replace(pos, 3, "; ");
-    report_.findings.push_back(make_finding(code, message, tried_paths(d), {index}));
+    const ChainLayer layer{d.path, d.image, d.key, r};
+    report_.findings.push_back(make_finding(code, parent_resolution_summary(layer), tried_paths(d), {index}));
   }
 
   // A parent was accepted: what the other locators say, and the VHD time stamp.
