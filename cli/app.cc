@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "console.h"
 #include "exit_codes.h"
+#include "fault_hook.h"
 
 #ifndef VHDCHAIN_VERSION
 #define VHDCHAIN_VERSION "unknown"
@@ -62,6 +63,7 @@ int run_command(const Command& command) {
 }  // namespace
 
 int run(int argc, char** argv) {
+  install_fault_hook_from_environment();
   CLI::App app(kDescription, "vhdchain");
   app.set_version_flag("--version", "vhdchain " VHDCHAIN_VERSION);
   app.footer(kFooter);
@@ -73,7 +75,8 @@ int run(int argc, char** argv) {
   app.add_flag("-q,--quiet", console.quiet, "Only errors on stderr, no progress")->excludes(verbose);
   app.add_flag("--no-color", console.no_color, "Never colour stderr (also: NO_COLOR set, TERM=dumb)");
 
-  const std::vector<Command> commands = {add_info_command(app), add_export_command(app), add_check_command(app)};
+  const std::vector<Command> commands = {add_info_command(app), add_export_command(app), add_check_command(app),
+                                         add_create_command(app), add_repair_command(app)};
 
   if (argc <= 1) {
     std::cerr << app.help();

@@ -16,5 +16,7 @@ struct Command {
 Command add_info_command(CLI::App& app);
 Command add_export_command(CLI::App& app);
 Command add_check_command(CLI::App& app);
+Command add_create_command(CLI::App& app);
+Command add_repair_command(CLI::App& app);
 
 }  // namespace vhdchain::cli

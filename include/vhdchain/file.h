@@ -49,4 +49,13 @@ class File final : public Reader, public Writer {
   uint64_t size_;
 };
 
+// A process-wide observer of completed writes, for crash testing. After every write_at, flush and
+// resize of any writable File, and every rename and remove of the fs_ops (src/io/fs_ops.h), has
+// completed, the hook is called with what was done. The kill tests
+// install one that ends the process after N calls (the CLI reads VHDCHAIN_FAULT_AFTER_IO, see
+// docs/testing-writes.md); in-process tests install one that throws. Null (the default): nothing.
+enum class IoEvent { write, flush, resize, rename, remove };
+using IoEventHook = void (*)(IoEvent event, const std::string& path);
+void set_io_event_hook(IoEventHook hook);
+
 }  // namespace vhdchain

@@ -9,6 +9,7 @@
 
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "io/io_event_hook.h"
 
 namespace vhdchain {
 
@@ -75,16 +76,19 @@ void File::write_at(uint64_t offset, std::span<const uint8_t> data) {
     done += static_cast<size_t>(n);
   }
   if (offset + data.size() > size_) size_ = offset + data.size();
+  io::notify_io_event(IoEvent::write, path_);
 }
 
 void File::flush() {
   if (::fsync(static_cast<int>(handle_)) != 0) throw IoError(path_, "flush", errno);
+  io::notify_io_event(IoEvent::flush, path_);
 }
 
 void File::resize(uint64_t new_size) {
   if (::ftruncate(static_cast<int>(handle_), static_cast<off_t>(new_size)) != 0)
     throw IoError(path_, "resize", errno);
   size_ = new_size;
+  io::notify_io_event(IoEvent::resize, path_);
 }
 
 uint64_t File::allocated_bytes() const {

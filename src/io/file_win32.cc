@@ -20,6 +20,7 @@
 #include "io/win32.h"
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "io/io_event_hook.h"
 
 namespace vhdchain {
 namespace {
@@ -129,11 +130,13 @@ void File::write_at(uint64_t offset, std::span<const uint8_t> data) {
     done += put;
   }
   if (offset + data.size() > size_) size_ = offset + data.size();
+  io::notify_io_event(IoEvent::write, path_);
 }
 
 // FlushFileBuffers writes the file's data and metadata through the volume cache.
 void File::flush() {
   if (!::FlushFileBuffers(handle_of(handle_))) throw IoError(path_, "flush", static_cast<int>(::GetLastError()));
+  io::notify_io_event(IoEvent::flush, path_);
 }
 
 // Growing sets the end of file without writing: NTFS reads the new range as zeros (past the valid
@@ -144,6 +147,7 @@ void File::resize(uint64_t new_size) {
   if (!::SetFileInformationByHandle(handle_of(handle_), FileEndOfFileInfo, &eof, sizeof eof))
     throw IoError(path_, "resize", static_cast<int>(::GetLastError()));
   size_ = new_size;
+  io::notify_io_event(IoEvent::resize, path_);
 }
 
 // GetCompressedFileSizeW counts what compressed and sparse files really occupy; it takes a path,

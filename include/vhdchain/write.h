@@ -1,0 +1,145 @@
+// The write layer: creating disks, re-pointing a child at its parent, replaying a pending log or
+// journal. Every function here follows the format's own crash-safety rules (docs/design-writes.md):
+//
+//   - VHDX: the header update protocol (MS-VHDX 2.2.2.1) before the first change, every metadata,
+//     region table and BAT change through the VHDX log (entry, flush, apply, flush), payload
+//     outside the log.
+//   - VHD: the footer, dynamic header and locator changes through a fsynced sidecar journal
+//     (FILE.vhdchain-journal), replayed or discarded by the next writable open.
+//   - New files: written under a temporary name beside the target, flushed, then published with a
+//     rename that never replaces an existing file.
+//
+// Planning and applying are separate so every command can show a --dry-run that is exactly what
+// the real run writes. Writable opens lock the file (flock / LockFileEx) and refuse one that is
+// locked (ErrorCode::locked). The library never prints: plans and results are returned.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vhdchain/disk_image.h"
+#include "vhdchain/guid.h"
+#include "vhdchain/hostpath.h"
+
+namespace vhdchain {
+
+// ---------------------------------------------------------------------------------------------
+// Parent paths: what a child stores to find its parent
+
+// Every form a locator can store, composed from host paths. Windows forms use '\'.
+struct ParentPaths {
+  // ".\parent.vhdx", "..\base\parent.vhdx": the parent relative to the child's folder (VHDX
+  // relative_path, VHD W2ru). Empty when no relative form exists (different volumes or drives).
+  std::string relative_path;
+  // "C:\VMs\parent.vhdx" (VHDX absolute_win32_path as Hyper-V writes it, without \\?\; VHD W2ku and
+  // the parent unicode name). Known on Windows; elsewhere only through a path mapping.
+  std::optional<std::string> absolute_win32_path;
+  // "\\?\Volume{guid}\VMs\parent.vhdx" (VHDX volume_path). Known on Windows, or from a volume list.
+  std::optional<std::string> volume_path;
+};
+
+// What is known about the host besides its own file system: Windows paths of host folders
+// (--map, used in reverse) and the Windows volume list (--volumes). Both optional.
+struct ParentPathContext {
+  const hostpath::PathMap* map = nullptr;
+  const hostpath::WindowsVolumeSet* volumes = nullptr;
+};
+
+// The locator paths for `parent` as seen from `child` (host paths; child need not exist yet).
+// relative_path is computed from the host paths after resolving symlinks of their folders;
+// absolute_win32_path and volume_path from the Win32 APIs on Windows, elsewhere from the context.
+ParentPaths compose_parent_paths(const std::string& child, const std::string& parent,
+                                 const ParentPathContext& context = {});
+
+// ---------------------------------------------------------------------------------------------
+// Planned changes (what --dry-run prints)
+
+// One change to a file's bytes.
+struct ByteChange {
+  uint64_t offset = 0;
+  std::vector<uint8_t> before;  // the bytes there now (shorter, or empty, where the file grows)
+  std::vector<uint8_t> after;   // the bytes written
+  std::string structure;        // "metadata item parent locator", "dynamic header", "footer", ...
+};
+
+// One parent locator key as stored before and after (VHDX keys; VHD: "parent_unique_id",
+// "parent_timestamp", "parent_unicode_name" and the platform codes "W2ru", "W2ku", ...).
+struct LocatorChange {
+  std::string key;
+  std::optional<std::string> before;  // absent: the key is added
+  std::optional<std::string> after;   // absent: the key is removed
+  bool changed() const { return before != after; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Re-pointing a child (repair --set-parent, --fix-aliases)
+
+struct NewParentLink {
+  Guid linkage;        // the identity the child will accept: parent's DataWriteGuid / VHD unique id
+  ParentPaths paths;   // where to find it
+  // VHD only: the parent time stamp to store (seconds since 2000-01-01 UTC; Hyper-V writes 0).
+  std::optional<uint32_t> vhd_parent_timestamp;
+};
+
+struct RelinkPlan {
+  std::string child;                    // the child's path
+  DiskFormat format = DiskFormat::vhdx;
+  std::vector<LocatorChange> locators;  // every key, changed or not, in the order written
+  std::vector<ByteChange> bytes;        // every structure written, in file order
+  bool changes_anything() const { return !bytes.empty(); }
+};
+
+// Plans the rewrite of `child`'s parent link (read-only: opens the file read-only). The VHDX
+// parent locator item is rebuilt with the keys in Hyper-V's order; parent_linkage becomes
+// link.linkage; a non-zero parent_linkage2 is kept only when it equals link.linkage (an
+// interrupted merge otherwise loses its evidence: the caller refuses that case). Throws
+// Error(invalid_argument) when child is not a differencing disk.
+RelinkPlan plan_relink(const std::string& child, const NewParentLink& link);
+
+// Applies a plan made by plan_relink on the same, unchanged file (the bytes it expects to find
+// are checked first; Error(invalid_argument) when the file changed since planning).
+void apply_relink(const RelinkPlan& plan);
+
+// ---------------------------------------------------------------------------------------------
+// Pending logs and journals (repair --replay-log; every writable open does this first)
+
+struct ReplayResult {
+  bool was_pending = false;      // false: nothing to do, nothing written
+  uint32_t entries_replayed = 0; // VHDX log entries / VHD journal records applied
+  bool journal_discarded = false;// VHD: a torn journal (never applied) was removed
+};
+
+// Applies a pending VHDX log in place (as Hyper-V would on open) and marks the log empty, or
+// finishes / discards a VHD sidecar journal. A clean file is left byte-identical.
+ReplayResult replay_pending(const std::string& path);
+
+// The sidecar journal path of a VHD (and whether one is there): "<path>.vhdchain-journal".
+std::string vhd_journal_path(const std::string& vhd_path);
+
+// ---------------------------------------------------------------------------------------------
+// Creating disks (create)
+
+struct CreateOptions {
+  DiskFormat format = DiskFormat::vhdx;
+  DiskType type = DiskType::dynamic;
+  uint64_t virtual_size = 0;          // ignored for differencing: the parent's
+  uint32_t block_size = 0;            // 0: the format's default (VHDX 32 MiB dynamic / 2 MiB
+                                      // differencing, as Hyper-V; VHD 2 MiB)
+  uint32_t logical_sector_size = 0;   // 0: 512 (differencing: the parent's)
+  uint32_t physical_sector_size = 0;  // 0: 4096 for VHDX, 512 for VHD (differencing: the parent's)
+  // Differencing: the parent (a host path) and the locator paths to store for it.
+  std::string parent;
+  ParentPaths parent_paths;
+};
+
+struct CreateResult {
+  ImageInfo info;  // the new disk, as read back after it was published
+};
+
+// Creates `path` (which must not exist). The file is built under a temporary name in the same
+// folder and published by a rename, so a crash leaves either no disk or the whole disk.
+CreateResult create_disk(const std::string& path, const CreateOptions& options);
+
+}  // namespace vhdchain

@@ -1,0 +1,11 @@
+// Creating VHDX files. (Being written.)
+#include "vhdchain/error.h"
+#include "write/write_internal.h"
+
+namespace vhdchain::write {
+
+CreateResult create_vhdx(const std::string&, const CreateOptions&) {
+  throw Error(ErrorCode::unsupported, "creating VHDX files is not available yet");
+}
+
+}  // namespace vhdchain::write

@@ -1,0 +1,23 @@
+// The format-specific halves of include/vhdchain/write.h. relink.cc, replay.cc and create.cc
+// dispatch on the format; each half lives in its own files.
+#pragma once
+
+#include <string>
+
+#include "vhdchain/write.h"
+
+namespace vhdchain::write {
+
+// VHDX (vhdx_relink.cc, vhdx_session.cc)
+RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link);
+void apply_vhdx_relink(const RelinkPlan& plan);
+ReplayResult replay_vhdx_log(const std::string& path);
+CreateResult create_vhdx(const std::string& path, const CreateOptions& options);
+
+// VHD (vhd_relink.cc, vhd_journal.cc, create_vhd.cc)
+RelinkPlan plan_vhd_relink(const std::string& child, const NewParentLink& link);
+void apply_vhd_relink(const RelinkPlan& plan);
+ReplayResult replay_vhd_journal(const std::string& path);
+CreateResult create_vhd(const std::string& path, const CreateOptions& options);
+
+}  // namespace vhdchain::write
