@@ -34,6 +34,13 @@ class OverlayReader final : public Reader {
   void extend_to(uint64_t new_size);
 
   bool has_patches() const { return !patches_.empty(); }
+  // Every patch in offset order: data is the patch's bytes, or null for zeros. The writers use this
+  // to apply an in-memory replay to the file itself (repair --replay-log).
+  template <typename Fn>  // void(uint64_t offset, uint64_t length, const uint8_t* data_or_null)
+  void for_each_patch(Fn&& fn) const {
+    for (const auto& [offset, p] : patches_)
+      fn(offset, p.length, p.data ? p.data->data() + p.data_offset : nullptr);
+  }
   size_t patch_count() const { return patches_.size(); }
 
  private:

@@ -24,22 +24,8 @@ namespace {
 // Replays a pending log into an overlay over `file`; fills `log` and returns the overlay.
 std::shared_ptr<const Reader> replay_pending_log(const std::shared_ptr<const Reader>& file, LogInfo& log,
                                                  std::vector<Note>& notes) {
-  const Location where{file->name(), "log", log.offset};
-  if (log.length > kMaxReplayLogLength)
-    throw FormatError(where,
-                      fmt::format("log length {:#x} exceeds the {:#x} bytes this reader replays in memory", log.length,
-                                  kMaxReplayLogLength),
-                      ErrorCode::unsupported);
-  StructureBuffer buffer(*file, log.offset, static_cast<size_t>(log.length), "log");
-  const LogRing ring(buffer.bytes(), file->name(), log.offset);
-  SequenceSearch search = find_active_sequence(ring, log.log_guid);
-  if (!search.active)
-    throw FormatError(where, fmt::format("the header's log guid {} is set but no valid log sequence was found ({})",
-                                         log.log_guid.to_string(), search.why_none));
-  auto overlay = std::make_shared<OverlayReader>(file);
-  replay_log(ring, *search.active, file->size(), *overlay);
-
-  const LogSequence& seq = *search.active;
+  InMemoryReplay replay = replay_into_overlay(file, log.log_guid, log.offset, log.length);
+  const LogSequence& seq = replay.sequence;
   log.replayed = true;
   log.entry_count = static_cast<uint32_t>(seq.entries.size());
   log.first_sequence = seq.entries.front().sequence_number;
@@ -48,7 +34,7 @@ std::shared_ptr<const Reader> replay_pending_log(const std::shared_ptr<const Rea
                    fmt::format("log @{:#x}: replayed {} entries (sequence {}..{}) in memory; the file was not "
                                "modified",
                                log.offset, log.entry_count, log.first_sequence, log.last_sequence)});
-  return overlay;
+  return replay.overlay;
 }
 
 }  // namespace
@@ -87,7 +73,8 @@ VhdxImage::VhdxImage(std::shared_ptr<const Reader> file) : file_(std::move(file)
   ChosenRegionTable regions = select_region_table(table1.view(), table2.view(), limits);
   for (Note& n : regions.notes) info_.notes.push_back(std::move(n));
   bat_region_ = *regions.table.find(known_guid(kBatRegionGuid));
-  const RegionEntry& metadata_region = *regions.table.find(known_guid(kMetadataRegionGuid));
+  metadata_region_ = *regions.table.find(known_guid(kMetadataRegionGuid));
+  const RegionEntry& metadata_region = metadata_region_;
 
   Metadata metadata = read_metadata(data, metadata_region);
   for (Note& n : metadata.notes) info_.notes.push_back(std::move(n));

@@ -25,6 +25,9 @@ class VhdxImage final : public DiskImage {
   const Reader& data() const override { return *data_; }
 
   const BatLayout& layout() const { return layout_; }
+  // Where the regions are (from the region table in use); the writers change them in place.
+  const RegionEntry& bat_region() const { return bat_region_; }
+  const RegionEntry& metadata_region() const { return metadata_region_; }
 
  private:
   // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED
@@ -36,6 +39,7 @@ class VhdxImage final : public DiskImage {
   mutable ImageInfo info_;
   BatLayout layout_;
   RegionEntry bat_region_;
+  RegionEntry metadata_region_;
   std::vector<ReservedRange> reserved_;
   mutable LoadOnce bat_once_;
   mutable std::unique_ptr<const Bat> bat_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -83,5 +84,15 @@ SequenceSearch find_active_sequence(const LogRing& ring, const Guid& log_guid);
 // file's size before replay (checked against FlushedFileOffset). Throws FormatError for a truncated
 // file or a descriptor that targets the headers or the log itself.
 void replay_log(const LogRing& ring, const LogSequence& sequence, uint64_t base_file_size, OverlayReader& overlay);
+
+// The whole of a pending log replayed into memory: the active sequence found in the log region
+// [log_offset, +log_length) of `file` for `log_guid`, applied to an overlay over `file`. Throws
+// FormatError when the log is too long to replay, or no valid sequence carries log_guid.
+struct InMemoryReplay {
+  std::shared_ptr<OverlayReader> overlay;
+  LogSequence sequence;
+};
+InMemoryReplay replay_into_overlay(const std::shared_ptr<const Reader>& file, const Guid& log_guid,
+                                   uint64_t log_offset, uint64_t log_length);
 
 }  // namespace vhdchain::vhdx

@@ -1,0 +1,134 @@
+// repair --fix-aliases PATH...: every child whose link check reports as passing through a second
+// mount point of the parent's volume (seed 000) is re-pointed at the parent as seen through the
+// child's own mount point, so Hyper-V finds child and parent by one path family again.
+//
+// Without --yes it asks on a terminal and, when not on one, only reports: a nightly script that
+// runs it by mistake never writes.
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#ifdef _WIN32
+#include <io.h>
+#else
+#include <unistd.h>
+#endif
+
+#include "exit_codes.h"
+#include "repair.h"
+#include "vhdchain/check.h"
+#include "vhdchain/error.h"
+
+namespace vhdchain::cli {
+namespace {
+
+bool interactive() {
+#ifdef _WIN32
+  return _isatty(0) && _isatty(2);
+#else
+  return ::isatty(0) && ::isatty(2);
+#endif
+}
+
+bool ask(const std::string& question) {
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+const std::set<std::string>& alias_link_codes() {
+  static const std::set<std::string> codes = {"alias.parent_via_other_mount", "alias.locators_via_two_mounts"};
+  return codes;
+}
+
+// The parent's path through the mount point the child is reached by, when one of the parent's
+// aliases goes through it; otherwise the parent's canonical path.
+std::string parent_beside_child(const hostpath::MountTable& table, const std::string& child,
+                                const std::string& parent) {
+  const hostpath::PathFacts c = hostpath::probe_host_path(table, child);
+  const hostpath::PathFacts p = hostpath::probe_host_path(table, parent);
+  if (!c.location || !p.location) return parent;
+  const std::string& mount = c.location->mount_point;
+  for (const std::string& alias : p.location->aliases) {
+    const bool under = mount == "/" || alias.compare(0, mount.size() + 1, mount + "/") == 0;
+    if (under) return alias;
+  }
+  return p.location->canonical();
+}
+
+size_t alias_findings(const check::Report& report) {
+  size_t n = 0;
+  for (const check::Finding& f : report.findings) n += alias_link_codes().count(f.code);
+  return n;
+}
+
+}  // namespace
+
+int run_fix_aliases(const RepairOptions& o) {
+  if (o.paths.empty()) throw Error(ErrorCode::invalid_argument, "repair --fix-aliases needs at least one PATH");
+  const HostKnowledge host = load_host_knowledge(o);
+  check::Options options;
+  options.map = host.map;
+  options.volumes = host.volumes;
+  const check::Report report = check::run_check(o.paths, options);
+
+  std::set<size_t> children;
+  for (const check::Finding& f : report.findings)
+    if (alias_link_codes().count(f.code) && !f.disks.empty() && report.disks[f.disks[0]].parent)
+      children.insert(f.disks[0]);
+
+  const hostpath::MountTable table = hostpath::read_mount_table();
+  std::vector<RelinkDecision> decisions;
+  for (size_t i : children) {
+    const check::Disk& child = report.disks[i];
+    const std::string parent = parent_beside_child(table, child.path, report.disks[*child.parent].path);
+    decisions.push_back(decide_relink(child.path, parent, host, false));
+  }
+  size_t refused = 0, to_write = 0;
+  for (const RelinkDecision& d : decisions) {
+    if (!d.refusals.empty()) ++refused;
+    else if (d.plan->changes_anything()) ++to_write;
+  }
+
+  bool go = o.yes && !o.dry_run;
+  std::string why_not;
+  if (to_write > 0 && !o.dry_run && !o.yes) {
+    if (!o.json && interactive()) {
+      for (const RelinkDecision& d : decisions) std::cout << relink_text(d, true, false) << "\n";
+      go = ask(fmt::format("Rewrite the parent links of {} disk{}?", to_write, to_write == 1 ? "" : "s"));
+      if (!go) why_not = "not confirmed: nothing was written";
+    } else {
+      why_not = "not on a terminal: nothing was written; rerun with --yes to write";
+    }
+  }
+  if (go)
+    for (const RelinkDecision& d : decisions)
+      if (d.refusals.empty()) apply_relink(*d.plan);
+
+  size_t left = alias_findings(report);
+  if (go) left = alias_findings(check::run_check(o.paths, options));
+
+  if (o.json) {
+    nlohmann::json links = nlohmann::json::array();
+    for (const RelinkDecision& d : decisions) links.push_back(relink_json(d, !go, go));
+    std::cout << nlohmann::json{{"links", links},
+                                {"written", go && to_write > 0},
+                                {"alias_findings_left", left},
+                                {"message", why_not}}
+                     .dump(2)
+              << "\n";
+  } else {
+    if (decisions.empty()) std::cout << "no alias links found: nothing to do\n";
+    for (const RelinkDecision& d : decisions) std::cout << relink_text(d, !go, go) << "\n";
+    if (!why_not.empty()) std::cout << why_not << "\n";
+    if (go) std::cout << fmt::format("check now reports {} alias link finding{}\n", left, left == 1 ? "" : "s");
+  }
+  if (refused > 0) return kExitCritical;
+  return left == 0 ? kExitOk : kExitWarning;
+}
+
+}  // namespace vhdchain::cli

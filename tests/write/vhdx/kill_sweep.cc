@@ -1,0 +1,47 @@
+#include "write/vhdx/kill_sweep.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "support/testdata.h"
+
+namespace vhdchain::test {
+
+CountedRun run_counting_io(const std::vector<std::string>& args) {
+  TempDir t;
+  const std::string log = (t / "io-events").string();
+  ::setenv("VHDCHAIN_FAULT_COUNT_FILE", log.c_str(), 1);
+  CountedRun out;
+  out.run = run_cli(args);
+  ::unsetenv("VHDCHAIN_FAULT_COUNT_FILE");
+  std::ifstream in(log);
+  for (std::string line; std::getline(in, line);) out.events.push_back(line);
+  return out;
+}
+
+CliRun run_killed_after(uint64_t n, const std::vector<std::string>& args) {
+  ::setenv("VHDCHAIN_FAULT_AFTER_IO", std::to_string(n).c_str(), 1);
+  CliRun run = run_cli(args);
+  ::unsetenv("VHDCHAIN_FAULT_AFTER_IO");
+  return run;
+}
+
+uint64_t sweep_kills(const std::vector<std::string>& args, const std::function<void()>& restore,
+                     const std::function<void(uint64_t n)>& verify) {
+  restore();
+  const CountedRun counted = run_counting_io(args);
+  EXPECT_EQ(counted.run.exit_code, 0) << counted.run.err;
+  const uint64_t total = counted.events.size();
+  for (uint64_t n = 1; n <= total; ++n) {
+    restore();
+    const CliRun run = run_killed_after(n, args);
+    EXPECT_EQ(run.exit_code, -1) << "not killed after I/O " << n << ": " << run.err;
+    verify(n);
+  }
+  return total;
+}
+
+}  // namespace vhdchain::test

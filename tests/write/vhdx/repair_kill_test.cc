@@ -1,0 +1,96 @@
+// The repair commands killed (SIGKILL) after every one of their I/O events, then checked: the file
+// opens, reads as before or as after (a pending log replayed), and the next repair finishes it.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "cli/check_fixtures.h"
+#include "cli/cli_runner.h"
+#include "support/testdata.h"
+#include "write/vhdx/file_bytes.h"
+#include "write/vhdx/kill_sweep.h"
+#include "write/vhdx/write_fixtures.h"
+
+namespace vhdchain::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// The file without what differs between two correct runs: the headers (new GUIDs, sequence
+// numbers) and the log region (entries under a new LogGuid).
+std::vector<uint8_t> without_headers_and_log(const std::string& path) {
+  std::vector<uint8_t> bytes = read_file_bytes(path);
+  const json info = run_cli({"info", "--json", path}).json().at("images")[0];
+  const uint64_t log_at = info.at("log").at("offset"), log_length = info.at("log").at("length");
+  std::fill(bytes.begin(), bytes.begin() + 0x30000, 0);
+  std::fill(bytes.begin() + static_cast<ptrdiff_t>(log_at), bytes.begin() + static_cast<ptrdiff_t>(log_at + log_length), 0);
+  return bytes;
+}
+
+json locators_of(const std::string& path) {
+  CliRun r = run_cli({"info", "--json", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.json().at("images")[0].at("parent").at("locator_entries");
+}
+
+TEST(RepairKill, SetParentVhdxAtEveryIoEvent) {
+  TempDir t;
+  const BuiltImage base = build_image(vhdx_base_spec(1));
+  base.write(t / "base.vhdx");
+  fs::create_directories(t / "sub");
+  base.write(t / "sub" / "base.vhdx");
+  const std::string child = path_of(t / "child.avhdx");
+  vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}, {"parent_linkage2", Guid{}.to_braced_string()}}).write(child);
+  const std::vector<uint8_t> original = read_file_bytes(child);
+  const json old_locators = locators_of(child);
+  const std::vector<std::string> args = {"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
+
+  ASSERT_EQ(run_cli(args).exit_code, 0);
+  const json new_locators = locators_of(child);
+  ASSERT_NE(new_locators, old_locators);
+  const std::vector<uint8_t> after = without_headers_and_log(child);
+  write_file_bytes(child, original);
+  const std::vector<uint8_t> before = without_headers_and_log(child);
+
+  int saw_old = 0, saw_new = 0;
+  const uint64_t total = sweep_kills(args, [&] { write_file_bytes(child, original); }, [&](uint64_t n) {
+    const json seen = locators_of(child);
+    EXPECT_TRUE(seen == old_locators || seen == new_locators) << "killed after I/O " << n << ": " << seen.dump();
+    (seen == old_locators ? saw_old : saw_new)++;
+    CliRun finish = run_cli({"repair", "--replay-log", child});
+    EXPECT_EQ(finish.exit_code, 0) << finish.err;
+    const std::vector<uint8_t> now = without_headers_and_log(child);
+    EXPECT_TRUE(now == before || now == after) << "killed after I/O " << n;
+    EXPECT_EQ(locators_of(child), seen) << n;
+    CliRun check = run_cli({"check", "--json", path_of(t.path())});
+    EXPECT_EQ(check.exit_code, 0) << check.out;
+  });
+  // Planning reads; the session then writes: header x2, the entry, header, the sectors, header.
+  EXPECT_EQ(total, 13u);
+  EXPECT_EQ(saw_old, 6);
+  EXPECT_EQ(saw_new, 7);
+}
+
+TEST(RepairKill, ReplayLogAtEveryIoEvent) {
+  TempDir t;
+  const BuiltImage built = build_image(dirty_vhdx_spec(5, *Guid::parse("11111111-2222-4333-8444-555555555555")));
+  const std::string path = path_of(t / "dirty.vhdx");
+  built.write(path);
+  const std::vector<uint8_t> original = read_file_bytes(path);
+  CliRun want = run_cli({"export", path, "--raw", "-"});
+  ASSERT_EQ(want.exit_code, 0);
+  const std::vector<std::string> args = {"repair", "--replay-log", path};
+  const uint64_t total = sweep_kills(args, [&] { write_file_bytes(path, original); }, [&](uint64_t n) {
+    CliRun seen = run_cli({"export", path, "--raw", "-"});
+    EXPECT_EQ(seen.exit_code, 0) << seen.err;
+    EXPECT_TRUE(seen.out == want.out) << "killed after I/O " << n;
+    EXPECT_EQ(run_cli(args).exit_code, 0);
+    EXPECT_EQ(run_cli({"info", "--json", path}).json().at("images")[0].at("log").at("pending"), false) << n;
+    EXPECT_TRUE(run_cli({"export", path, "--raw", "-"}).out == want.out) << n;
+  });
+  EXPECT_GE(total, 8u);
+}
+
+}  // namespace
+}  // namespace vhdchain::test
