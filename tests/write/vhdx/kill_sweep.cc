@@ -1,6 +1,10 @@
 #include "write/vhdx/kill_sweep.h"
 
+#include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
@@ -27,6 +31,27 @@ CliRun run_killed_after(uint64_t n, const std::vector<std::string>& args) {
   CliRun run = run_cli(args);
   ::unsetenv("VHDCHAIN_FAULT_AFTER_IO");
   return run;
+}
+
+int run_killed_at(uint64_t delay_us, const std::vector<std::string>& args) {
+  std::vector<std::string> all = {VHDCHAIN_CLI_PATH};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::usleep(static_cast<useconds_t>(delay_us));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 uint64_t sweep_kills(const std::vector<std::string>& args, const std::function<void()>& restore,

@@ -27,4 +27,8 @@ CliRun run_killed_after(uint64_t n, const std::vector<std::string>& args);
 uint64_t sweep_kills(const std::vector<std::string>& args, const std::function<void()>& restore,
                      const std::function<void(uint64_t n)>& verify);
 
+// Starts the command and sends it SIGKILL after `delay_us` microseconds (it may finish first).
+// Returns its exit status, or -1 when the signal stopped it.
+int run_killed_at(uint64_t delay_us, const std::vector<std::string>& args);
+
 }  // namespace vhdchain::test

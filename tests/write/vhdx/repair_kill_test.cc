@@ -1,12 +1,14 @@
 // The repair commands killed (SIGKILL) after every one of their I/O events, then checked: the file
 // opens, reads as before or as after (a pending log replayed), and the next repair finishes it.
 #include <filesystem>
+#include <random>
 
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
+#include "vhdchain/file.h"
 #include "write/vhdx/file_bytes.h"
 #include "write/vhdx/kill_sweep.h"
 #include "write/vhdx/write_fixtures.h"
@@ -70,6 +72,53 @@ TEST(RepairKill, SetParentVhdxAtEveryIoEvent) {
   EXPECT_EQ(total, 13u);
   EXPECT_EQ(saw_old, 6);
   EXPECT_EQ(saw_new, 7);
+}
+
+// SIGKILL from outside at random moments (the sweep above stops only between I/O calls; this also
+// lands inside them and inside the reads and planning).
+TEST(RepairKill, SetParentVhdxKilledAtRandomTimes) {
+  TempDir t;
+  const BuiltImage base = build_image(vhdx_base_spec(1));
+  base.write(t / "base.vhdx");
+  fs::create_directories(t / "sub");
+  base.write(t / "sub" / "base.vhdx");
+  const std::string child = path_of(t / "child.avhdx");
+  vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}}).write(child);
+  const std::vector<uint8_t> original = read_file_bytes(child);
+  const json old_locators = locators_of(child);
+  const std::vector<std::string> args = {"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
+  ASSERT_EQ(run_cli(args).exit_code, 0);
+  const json new_locators = locators_of(child);
+  std::mt19937_64 random(20261205);
+  int killed = 0;
+  for (int i = 0; i < 40; ++i) {
+    write_file_bytes(child, original);
+    const uint64_t delay = std::uniform_int_distribution<uint64_t>(0, 30000)(random);
+    const int status = run_killed_at(delay, args);
+    EXPECT_TRUE(status == -1 || status == 0) << status;
+    killed += status == -1;
+    const json seen = locators_of(child);
+    EXPECT_TRUE(seen == old_locators || seen == new_locators) << "killed after " << delay << " us";
+    EXPECT_EQ(run_cli({"repair", "--replay-log", child}).exit_code, 0);
+    EXPECT_EQ(locators_of(child), seen);
+  }
+  EXPECT_GT(killed, 0);
+}
+
+TEST(RepairKill, ALockedFileIsRefused) {
+  TempDir t;
+  const BuiltImage base = build_image(vhdx_base_spec(1));
+  base.write(t / "base.vhdx");
+  const std::string child = path_of(t / "child.avhdx");
+  vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}}).write(child);
+  const std::vector<uint8_t> original = read_file_bytes(child);
+  fs::create_directories(t / "sub");
+  base.write(t / "sub" / "base.vhdx");
+  auto holder = File::open(child, OpenMode::read_write);  // takes the lock, as another writer would
+  CliRun r = run_cli({"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "vhdchain: " + child + ": is locked by another process\n");
+  EXPECT_EQ(read_file_bytes(child), original);
 }
 
 TEST(RepairKill, ReplayLogAtEveryIoEvent) {
