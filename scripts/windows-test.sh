@@ -60,7 +60,7 @@ wineserver=$(command -v wineserver64 || true)
 echo "== configure and build ($build) =="
 cmake --preset mingw >/dev/null
 if ! cmake --build "$build" -j "$jobs" --target vhdchain_unit_tests vhdchain_builder_tests vhdchain_corruption_tests \
-     vhdchain-mkexample vhdchain; then
+     vhdchain_write_vhdx_tests vhdchain-mkexample vhdchain; then
   echo "windows-test: FAILED: the mingw build does not compile (errors above)"
   exit 1
 fi
@@ -158,6 +158,14 @@ total_passed=0 total_failed=0 total_skipped=0
 run_gtest "$build/tests/corruption/vhdchain_corruption_tests.exe"
 echo "corruption tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 corruption_counts="$total_passed passed, $total_failed failed, $total_skipped skipped"
+
+# The write layer through the Win32 file API: LockFileEx, FlushFileBuffers, MoveFileExW, crash
+# sweeps of the VHDX session, relink and in-place replay.
+echo "== write tests under wine =="
+total_passed=0 total_failed=0 total_skipped=0
+run_gtest "$build/tests/write/vhdx/vhdchain_write_vhdx_tests.exe"
+echo "write tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
+write_counts="$total_passed passed, $total_failed failed, $total_skipped skipped"
 echo "(tests took $((SECONDS - tests_started)) s)"
 
 # --- CLI smoke tests -------------------------------------------------------------------------
@@ -375,6 +383,7 @@ fi
 echo
 echo "== summary =="
 echo "unit tests: $unit_counts"
+echo "write tests: $write_counts"
 echo "builder tests: $builder_counts"
 echo "corruption tests: $corruption_counts"
 echo "total time: $((SECONDS - started)) s"
