@@ -38,6 +38,24 @@ std::unique_ptr<File> File::open(const std::string& path, OpenMode mode) {
     if (e == EWOULDBLOCK) throw Error(ErrorCode::locked, fmt::format("{}: is locked by another process", path));
     throw IoError(path, "lock", e);
   }
+#ifdef F_OFD_SETLK
+  // QEMU (and so a running VM, qemu-img, qemu-nbd) holds open-file-description byte-range locks on
+  // its images, which flock() does not see. A write lock over the whole file conflicts with any of
+  // them, and keeps them out while we write.
+  if (mode != OpenMode::read_only) {
+    struct flock whole {};
+    whole.l_type = F_WRLCK;
+    whole.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_OFD_SETLK, &whole) != 0) {
+      int e = errno;
+      ::close(fd);
+      if (e == EAGAIN || e == EACCES)
+        throw Error(ErrorCode::locked,
+                    fmt::format("{}: is in use by another process (it holds a byte-range lock, as QEMU does)", path));
+      if (e != EINVAL && e != ENOLCK) throw IoError(path, "lock", e);  // file systems without such locks
+    }
+  }
+#endif
   return std::unique_ptr<File>(new File(path, fd, mode, static_cast<uint64_t>(st.st_size)));
 }
 

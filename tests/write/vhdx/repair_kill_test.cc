@@ -1,5 +1,8 @@
 // The repair commands killed (SIGKILL) after every one of their I/O events, then checked: the file
 // opens, reads as before or as after (a pending log replayed), and the next repair finishes it.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <random>
 
@@ -119,6 +122,27 @@ TEST(RepairKill, ALockedFileIsRefused) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.err, "vhdchain: " + child + ": is locked by another process\n");
   EXPECT_EQ(read_file_bytes(child), original);
+}
+
+// A running VM under QEMU: qemu holds byte-range (OFD) locks on its images, which flock() misses.
+TEST(RepairKill, AFileQemuHoldsIsRefused) {
+  TempDir t;
+  const std::string path = path_of(t / "dirty.vhdx");
+  build_image(dirty_vhdx_spec(6, *Guid::parse("11111111-2222-4333-8444-666666666666"))).write(path);
+  const std::vector<uint8_t> original = read_file_bytes(path);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  struct flock shared {};
+  shared.l_type = F_RDLCK;  // QEMU's "shared" permission lock bytes start at offset 100
+  shared.l_whence = SEEK_SET;
+  shared.l_start = 100;
+  shared.l_len = 1;
+  ASSERT_EQ(::fcntl(fd, F_OFD_SETLK, &shared), 0);
+  CliRun r = run_cli({"repair", "--replay-log", path});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "vhdchain: " + path + ": is in use by another process (it holds a byte-range lock, as QEMU does)\n");
+  EXPECT_EQ(read_file_bytes(path), original);
 }
 
 TEST(RepairKill, ReplayLogAtEveryIoEvent) {
