@@ -26,7 +26,7 @@ constexpr uint32_t kDefaultBlockSize = 32 * kMiB;
 constexpr uint32_t kDefaultChildBlockSize = 2 * kMiB;
 constexpr uint32_t kDefaultLogicalSectorSize = 512;
 constexpr uint32_t kDefaultPhysicalSectorSize = 4096;
-constexpr uint64_t kBatWriteChunk = kMiB;  // BAT bytes per write of a fixed disk
+constexpr uint64_t kBatWriteChunk = kMiB;  // BAT bytes per write
 
 // A value a child takes from its parent: an explicit one must agree.
 template <typename T>
@@ -115,13 +115,18 @@ VhdxCreateSpec spec_of(const CreatePlan& plan) {
   return spec;
 }
 
-void write_fixed_bat(File& file, const VhdxCreateSpec& spec, const VhdxCreateLayout& layout) {
+void write_bat(File& file, const VhdxCreateSpec& spec, const VhdxCreateLayout& layout) {
   const uint64_t per_write = kBatWriteChunk / 8;
   for (uint64_t first = 0; first < layout.bat_entries; first += per_write) {
     const uint64_t count = std::min(per_write, layout.bat_entries - first);
     std::vector<uint8_t> bytes(count * 8);
-    for (uint64_t i = 0; i < count; ++i) store_le64(bytes, i * 8, new_bat_entry(spec, layout, first + i));
-    file.write_at(layout.bat_offset + first * 8, bytes);
+    bool any = false;
+    for (uint64_t i = 0; i < count; ++i) {
+      const uint64_t entry = new_bat_entry(spec, layout, first + i);
+      store_le64(bytes, i * 8, entry);
+      any = any || entry != 0;
+    }
+    if (any) file.write_at(layout.bat_offset + first * 8, bytes);  // the rest is a hole already
   }
 }
 
@@ -161,7 +166,8 @@ CreateResult create_vhdx(const std::string& path, const CreateOptions& options) 
 
   NewFile out(path);
   File& file = out.file();
-  file.resize(layout.file_size);  // a fixed disk's payload stays a hole: the file system reads zeros
+  // A fixed disk's payload and a child's sector bitmaps stay holes: the file system reads zeros.
+  file.resize(layout.file_size);
   file.write_at(vhdx::kFileIdentifierOffset, encode_file_identifier(spec.creator));
   vhdx::Header header;
   header.file_write_guid = spec.file_write_guid;
@@ -175,7 +181,7 @@ CreateResult create_vhdx(const std::string& path, const CreateOptions& options) 
   const std::vector<uint8_t> regions = encode_region_table(layout);
   for (uint64_t offset : vhdx::kRegionTableOffsets) file.write_at(offset, regions);
   file.write_at(layout.metadata_offset, encode_metadata(spec));
-  if (spec.type == DiskType::fixed) write_fixed_bat(file, spec, layout);
+  if (spec.type != DiskType::dynamic) write_bat(file, spec, layout);  // a dynamic BAT is all zero
   out.publish();
 
   return CreateResult{open_image_file(path)->info()};

@@ -50,7 +50,9 @@ VhdxCreateLayout plan_vhdx_layout(const VhdxCreateSpec& spec) {
   // Room for the differencing count in every type, so turning the disk into a child later (or
   // merging into it) never has to move the BAT.
   l.bat_length = *align_up(bitmap_blocks * (l.chunk_ratio + 1) * 8, kRegionAlignment);
-  l.payload_offset = l.bat_offset + l.bat_length;
+  l.bitmap_offset = l.bat_offset + l.bat_length;
+  l.bitmap_blocks = spec.type == DiskType::differencing ? bitmap_blocks : 0;
+  l.payload_offset = l.bitmap_offset + l.bitmap_blocks * kSectorBitmapBlockSize;
   l.file_size = l.payload_offset;
   if (spec.type == DiskType::fixed) l.file_size += l.payload_blocks * spec.block_size;
   return l;
@@ -124,9 +126,12 @@ std::vector<uint8_t> encode_metadata(const VhdxCreateSpec& spec) {
 }
 
 uint64_t new_bat_entry(const VhdxCreateSpec& spec, const VhdxCreateLayout& layout, uint64_t index) {
-  if (spec.type != DiskType::fixed) return 0;
   const uint64_t per_chunk = layout.chunk_ratio + 1;
-  if (index % per_chunk == layout.chunk_ratio) return 0;  // a sector bitmap entry
+  if (index % per_chunk == layout.chunk_ratio) {  // a sector bitmap entry
+    const uint64_t chunk = index / per_chunk;
+    return chunk < layout.bitmap_blocks ? (layout.bitmap_offset + chunk * kSectorBitmapBlockSize) | kBitmapPresent : 0;
+  }
+  if (spec.type != DiskType::fixed) return 0;
   const uint64_t block = index / per_chunk * layout.chunk_ratio + index % per_chunk;
   if (block >= layout.payload_blocks) return 0;
   return (layout.payload_offset + block * spec.block_size) | kPayloadFullyPresent;

@@ -38,6 +38,9 @@ struct VhdxCreateLayout {
   uint64_t log_offset = 0, log_length = 0;
   uint64_t metadata_offset = 0, metadata_length = 0;
   uint64_t bat_offset = 0, bat_length = 0;
+  // Differencing: one zeroed sector bitmap block per chunk, right after the BAT (see
+  // new_bat_entry); none for other types.
+  uint64_t bitmap_offset = 0, bitmap_blocks = 0;
   uint64_t payload_offset = 0;   // the first payload block (fixed disks)
   uint64_t chunk_ratio = 0;      // payload blocks per sector bitmap block
   uint64_t payload_blocks = 0;
@@ -54,7 +57,13 @@ std::vector<uint8_t> encode_region_table(const VhdxCreateLayout& layout);
 // The used part of the metadata region: the 64 KiB table followed by the items.
 std::vector<uint8_t> encode_metadata(const VhdxCreateSpec& spec);
 // The BAT entry at `index` (payload or sector bitmap) for a new disk: FULLY_PRESENT at its
-// contiguous place for a fixed disk's payload entries, 0 (NOT_PRESENT) for everything else.
+// contiguous place for a fixed disk's payload entries; PRESENT at its zeroed block for a
+// differencing disk's sector bitmap entries; 0 (NOT_PRESENT) for everything else.
+//
+// Why a new child has bitmaps: all-zero bitmaps say what NOT_PRESENT already says (every sector
+// from the parent), but libvhdi reads a chunk without a bitmap block from file offset 0, the file
+// identifier, and shows zeros instead of the parent wherever a "bit" is set there (docs/create.md).
+// A zeroed 1 MiB hole per 4 GiB (512-byte sectors) or 32 GiB (4096) of disk avoids that.
 uint64_t new_bat_entry(const VhdxCreateSpec& spec, const VhdxCreateLayout& layout, uint64_t index);
 
 }  // namespace vhdchain::write

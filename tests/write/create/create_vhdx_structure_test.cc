@@ -66,7 +66,8 @@ TEST_P(CreateVhdxStructure, EveryStructureAtHyperVsPlace) {
   const ImageInfo info = create_disk(path.string(), o).info;
   const bool child = kind.type == DiskType::differencing;
   const uint32_t block = child ? 2 * kMiB : 32 * kMiB;
-  const uint64_t file_size = 4 * kMiB + (kind.type == DiskType::fixed ? 4 * 32 * kMiB : 0);
+  // Fixed: 4 payload blocks; differencing: one (zeroed) sector bitmap block for its one chunk.
+  const uint64_t file_size = 4 * kMiB + (kind.type == DiskType::fixed ? 4 * 32 * kMiB : child ? kMiB : 0);
 
   // What the reader sees.
   EXPECT_EQ(info.format, DiskFormat::vhdx);
@@ -154,6 +155,13 @@ TEST_P(CreateVhdxStructure, EveryStructureAtHyperVsPlace) {
     const uint64_t want = kind.type == DiskType::fixed && i < 4 ? (4 * kMiB + i * 32 * kMiB) | 6 : 0;
     EXPECT_EQ(le(head, 3 * kMiB + i * 8, 8), want) << "BAT entry " << i;
   }
+  // The chunk's sector bitmap entry: PRESENT at 4 MiB (all zero: every sector from the parent)
+  // for a child, NOT_PRESENT otherwise.
+  const uint64_t chunk_ratio = (uint64_t(1) << 23) * kind.logical / block;
+  EXPECT_EQ(le(read_bytes(path, 3 * kMiB + chunk_ratio * 8, 8), 0, 8), child ? (4 * kMiB) | 6 : 0);
+  if (child) {
+    EXPECT_EQ(read_bytes(path, 4 * kMiB, kMiB), std::vector<uint8_t>(kMiB, 0));
+  }
 
   if (child) {
     // A child copies the parent's Virtual Disk ID and links to its DataWriteGuid (Hyper-V does both).
@@ -202,6 +210,26 @@ TEST(CreateVhdxLayout, FixedDiskInterleavesSectorBitmapEntries) {
   EXPECT_EQ(write::new_bat_entry(spec, l, 4097), (4 * kMiB + 4096 * kMiB) | 6);
   EXPECT_EQ(write::new_bat_entry(spec, l, 4099), (4 * kMiB + 4098 * kMiB) | 6);
   EXPECT_EQ(write::new_bat_entry(spec, l, 4100), 0u);  // past the last block
+}
+
+// A differencing disk has a zeroed sector bitmap block for every chunk, after the BAT.
+TEST(CreateVhdxLayout, ChildHasASectorBitmapBlockPerChunk) {
+  write::VhdxCreateSpec spec;
+  spec.type = DiskType::differencing;
+  spec.virtual_size = 9 * kGiB;
+  spec.block_size = 2 * kMiB;
+  const write::VhdxCreateLayout l = write::plan_vhdx_layout(spec);
+  EXPECT_EQ(l.chunk_ratio, 2048u);
+  EXPECT_EQ(l.bat_entries, 3u * 2049);
+  EXPECT_EQ(l.bitmap_offset, 4 * kMiB);
+  EXPECT_EQ(l.bitmap_blocks, 3u);
+  EXPECT_EQ(l.file_size, 7 * kMiB);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 0), 0u);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 2047), 0u);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 2048), 4 * kMiB | 6);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 2049 + 2048), 5 * kMiB | 6);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 2 * 2049 + 2048), 6 * kMiB | 6);
+  EXPECT_EQ(write::new_bat_entry(spec, l, 2 * 2049 + 2047), 0u);
 }
 
 // The BAT region has room for the differencing entry count in every type, rounded to 1 MiB.
