@@ -1,11 +1,14 @@
 // vhdchain create PATH: a new fixed, dynamic or differencing VHDX / VHD, built under a temporary
 // name and published whole (include/vhdchain/write.h). --dry-run prints the plan and writes nothing.
+#include <filesystem>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
 #include "create_report.h"
 #include "exit_codes.h"
+#include "host_chain.h"
 #include "size_argument.h"
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
@@ -108,12 +111,33 @@ CreateOptions create_options(const CreateArgs& a, const hostpath::PathMap& map,
   return o;
 }
 
+// The parent must open as a whole chain (its own parents found, identities matching), as Hyper-V
+// requires of a new child's parent: a broken chain is exit 2 before anything is written. Stored
+// Windows paths resolve through --map / --volumes as in check. A missing parent is left to
+// create_disk / plan_create, whose message says so.
+void check_parent_chain(const std::string& parent, const hostpath::PathMap& map,
+                        const std::optional<hostpath::WindowsVolumeSet>& volumes) {
+  if (!std::filesystem::exists(parent)) return;
+  ChainOptions options = host_chain_options();
+  if (!map.mappings().empty()) {
+    options.map_windows_path = [&](std::string_view stored) -> std::optional<std::string> {
+      const std::optional<hostpath::WinPath> path = hostpath::try_parse_windows_path(stored);
+      if (!path || !path->is_absolute()) return std::nullopt;
+      const hostpath::HostResolution r = hostpath::resolve_on_host(*path, map, volumes ? &*volumes : nullptr);
+      return r.mapped ? std::optional<std::string>(r.host_path()) : std::nullopt;
+    };
+  }
+  const Chain chain = open_chain(parent, options);
+  spdlog::info("parent chain: {} layer{}", chain.layers().size(), chain.layers().size() == 1 ? "" : "s");
+}
+
 int run_create(const CreateArgs& a) {
   hostpath::PathMap map;
   for (const std::string& m : a.maps) map.add(hostpath::parse_path_mapping(m));
   std::optional<hostpath::WindowsVolumeSet> volumes;
   if (!a.volumes.empty()) volumes = load_volumes_file(a.volumes);
   const CreateOptions options = create_options(a, map, volumes);
+  if (!options.parent.empty()) check_parent_chain(options.parent, map, volumes);
 
   CreateReport report;
   if (a.dry_run) {

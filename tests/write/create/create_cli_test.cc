@@ -237,5 +237,28 @@ TEST(CreateCli, BrokenOrMissingParentExits2) {
   EXPECT_EQ(listing(dir.path()).size(), 1u);
 }
 
+// A parent whose own parent is gone is a broken chain: refused before anything is written.
+TEST(CreateCli, ParentWithABrokenChainExits2) {
+  TempDir dir;
+  ChainSpec spec;
+  ImageSpec base, mid;
+  mid.seed = 2;  // identities differ from the base's
+  spec.layers.push_back({base, "base.vhdx"});
+  spec.layers.push_back({mid, "mid.avhdx"});
+  build_chain(spec).write(dir.path());
+  const CliRun whole = run_cli({"create", "--dry-run", "--parent", (dir / "mid.avhdx").string(), (dir / "ok.avhdx").string()});
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  std::filesystem::remove(dir / "base.vhdx");
+  for (bool dry : {true, false}) {
+    std::vector<std::string> args = {"create", "--parent", (dir / "mid.avhdx").string(), (dir / "c.avhdx").string()};
+    if (dry) args.insert(args.begin() + 1, "--dry-run");
+    const CliRun run = run_cli(args);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_EQ(run.out, "");
+    EXPECT_NE(run.err.find("base.vhdx"), std::string::npos) << run.err;
+  }
+  EXPECT_EQ(listing(dir.path()).size(), 1u);
+}
+
 }  // namespace
 }  // namespace vhdchain::test
