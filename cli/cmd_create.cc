@@ -1,6 +1,8 @@
 // vhdchain create PATH: a new fixed, dynamic or differencing VHDX / VHD, built under a temporary
 // name and published whole (include/vhdchain/write.h). --dry-run prints the plan and writes nothing.
+#include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -26,13 +28,14 @@ Defaults are Hyper-V's: dynamic; VHDX blocks 32 MiB (2 MiB for differencing), se
 logical / 4096 physical. A differencing disk takes its size and sector sizes from PARENT, links
 to PARENT's identity (VHDX DataWriteGuid) and stores the parent locator Hyper-V writes:
 parent_linkage, absolute_win32_path, relative_path, volume_path, parent_linkage2. The relative
-path is always known; the Windows forms come from --map (used in reverse: the Windows path of
-PARENT's folder) and --volumes (the volume GUID form).
+path comes from the two folders (symlinks resolved); off Windows the Windows forms come from --map
+(used in reverse: which Windows root PARENT is under) and --volumes (the volume GUID form). PARENT's
+own chain must open whole, or nothing is written.
 
 Examples:
-  vhdchain create --size 10G /vms/base.vhdx                    dynamic, 10 GiB
-  vhdchain create --size 512M --type fixed disk.vhdx
-  vhdchain create --parent base.vhdx base_1.avhdx               a differencing child
+  vhdchain create --size 10G /vms/base.vhdx               dynamic, 10 GiB
+  vhdchain create --size 512M --type fixed disk.vhdx       fixed, payload sparse
+  vhdchain create --parent base.vhdx base_1.avhdx          a differencing child
   vhdchain create --parent /mnt/host-c/VMs/base.vhdx --map 'C:\=/mnt/host-c' \
                   --volumes mountvol.txt /mnt/host-c/VMs/child.avhdx
   vhdchain create --dry-run --json --parent base.vhdx child.avhdx
