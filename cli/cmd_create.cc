@@ -1,7 +1,6 @@
 // vhdchain create PATH: a new fixed, dynamic or differencing VHDX / VHD, built under a temporary
 // name and published whole (include/vhdchain/write.h). --dry-run prints the plan and writes nothing.
 #include <cctype>
-#include <filesystem>
 #include <optional>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "create_report.h"
 #include "exit_codes.h"
 #include "host_chain.h"
+#include "io/fs_ops.h"
 #include "size_argument.h"
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
@@ -120,7 +120,7 @@ CreateOptions create_options(const CreateArgs& a, const hostpath::PathMap& map,
 // create_disk / plan_create, whose message says so.
 void check_parent_chain(const std::string& parent, const hostpath::PathMap& map,
                         const std::optional<hostpath::WindowsVolumeSet>& volumes) {
-  if (!std::filesystem::exists(parent)) return;
+  if (!io::path_exists(parent)) return;
   ChainOptions options = host_chain_options();
   if (!map.mappings().empty()) {
     options.map_windows_path = [&](std::string_view stored) -> std::optional<std::string> {
