@@ -1,13 +1,193 @@
-// vhdchain create: new fixed, dynamic and differencing VHDX / VHD disks. (Being written.)
+// vhdchain create PATH: a new fixed, dynamic or differencing VHDX / VHD, built under a temporary
+// name and published whole (include/vhdchain/write.h). --dry-run prints the plan and writes nothing.
+#include <cctype>
+#include <optional>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include "commands.h"
+#include "create_report.h"
 #include "exit_codes.h"
+#include "host_chain.h"
+#include "io/fs_ops.h"
+#include "size_argument.h"
 #include "vhdchain/error.h"
+#include "vhdchain/write.h"
+#include "volumes_file.h"
 
 namespace vhdchain::cli {
+namespace {
+
+constexpr const char* kFooter = R"(A new disk is written under a temporary name in PATH's folder (.NAME.vhdchain-partial), flushed
+and renamed to PATH, so an interrupted create leaves no disk at all, never half of one; the next
+create of the same name removes the leftover. An existing PATH is never replaced. A fixed disk's
+payload is left as a hole (sparse), reading as zeros.
+
+Defaults are Hyper-V's: dynamic; VHDX blocks 32 MiB (2 MiB for differencing), sectors 512
+logical / 4096 physical. A differencing disk takes its size and sector sizes from PARENT, links
+to PARENT's identity (VHDX DataWriteGuid) and stores the parent locator Hyper-V writes:
+parent_linkage, absolute_win32_path, relative_path, volume_path, parent_linkage2. The relative
+path comes from the two folders (symlinks resolved); off Windows the Windows forms come from --map
+(used in reverse: which Windows root PARENT is under) and --volumes (the volume GUID form). PARENT's
+own chain must open whole, or nothing is written.
+
+Examples:
+  vhdchain create --size 10G /vms/base.vhdx               dynamic, 10 GiB
+  vhdchain create --size 512M --type fixed disk.vhdx       fixed, payload sparse
+  vhdchain create --parent base.vhdx base_1.avhdx          a differencing child
+  vhdchain create --parent /mnt/host-c/VMs/base.vhdx --map 'C:\=/mnt/host-c' \
+                  --volumes mountvol.txt /mnt/host-c/VMs/child.avhdx
+  vhdchain create --dry-run --json --parent base.vhdx child.avhdx
+
+--json: one object, {"path", "created", "format", "type", "virtual_size", "block_size",
+"logical_sector_size", "physical_sector_size", "file_size", "virtual_disk_id", "identity",
+"parent": null or {"path", "identity", "locator": [{"key", "value"}...]}} (docs/create.md).
+
+Exit status: 0 created (or planned, with --dry-run); 2 PARENT is missing or broken; 3 bad
+arguments, PATH exists, or the write failed.)";
+
+struct CreateArgs {
+  std::string path;
+  std::string size;
+  std::string parent;
+  std::string type;
+  std::string format;
+  std::string block_size;
+  uint32_t logical_sector_size = 0;
+  uint32_t physical_sector_size = 0;
+  std::vector<std::string> maps;
+  std::string volumes;
+  bool dry_run = false;
+  bool json = false;
+};
+
+bool ends_with_ignore_case(std::string_view text, std::string_view suffix) {
+  if (text.size() < suffix.size()) return false;
+  for (size_t i = 0; i < suffix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(text[text.size() - suffix.size() + i])) != suffix[i]) return false;
+  return true;
+}
+
+std::optional<DiskFormat> format_from_name(std::string_view path) {
+  if (ends_with_ignore_case(path, ".vhdx") || ends_with_ignore_case(path, ".avhdx")) return DiskFormat::vhdx;
+  if (ends_with_ignore_case(path, ".vhd") || ends_with_ignore_case(path, ".avhd")) return DiskFormat::vhd;
+  return std::nullopt;
+}
+
+DiskFormat choose_format(const CreateArgs& a) {
+  const std::optional<DiskFormat> by_name = format_from_name(a.path);
+  if (a.format.empty()) {
+    if (!by_name)
+      throw Error(ErrorCode::invalid_argument,
+                  fmt::format("{}: the name does not end in .vhdx, .avhdx, .vhd or .avhd: give --format", a.path));
+    return *by_name;
+  }
+  const DiskFormat asked = a.format == "vhd" ? DiskFormat::vhd : DiskFormat::vhdx;
+  if (by_name && *by_name != asked)
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{}: the name says {} but --format says {}", a.path, to_string(*by_name), to_string(asked)));
+  return asked;
+}
+
+CreateOptions create_options(const CreateArgs& a, const hostpath::PathMap& map,
+                             const std::optional<hostpath::WindowsVolumeSet>& volumes) {
+  CreateOptions o;
+  o.format = choose_format(a);
+  if (!a.parent.empty()) {
+    o.type = DiskType::differencing;
+    o.parent = a.parent;
+    o.parent_paths = compose_parent_paths(a.path, a.parent, {&map, volumes ? &*volumes : nullptr});
+  } else {
+    if (a.size.empty()) throw Error(ErrorCode::invalid_argument, "give --size SIZE (or --parent PARENT for a differencing disk)");
+    o.type = a.type == "fixed" ? DiskType::fixed : DiskType::dynamic;
+    o.virtual_size = parse_size_argument("--size", a.size);
+  }
+  if (!a.block_size.empty()) {
+    const uint64_t block = parse_size_argument("--block-size", a.block_size);
+    if (block > UINT32_MAX)
+      throw Error(ErrorCode::invalid_argument, fmt::format("--block-size \"{}\": too large", a.block_size));
+    o.block_size = static_cast<uint32_t>(block);
+  }
+  o.logical_sector_size = a.logical_sector_size;
+  o.physical_sector_size = a.physical_sector_size;
+  return o;
+}
+
+// The parent must open as a whole chain (its own parents found, identities matching), as Hyper-V
+// requires of a new child's parent: a broken chain is exit 2 before anything is written. Stored
+// Windows paths resolve through --map / --volumes as in check. A missing parent is left to
+// create_disk / plan_create, whose message says so.
+void check_parent_chain(const std::string& parent, const hostpath::PathMap& map,
+                        const std::optional<hostpath::WindowsVolumeSet>& volumes) {
+  if (!io::path_exists(parent)) return;
+  ChainOptions options = host_chain_options();
+  if (!map.mappings().empty()) {
+    options.map_windows_path = [&](std::string_view stored) -> std::optional<std::string> {
+      const std::optional<hostpath::WinPath> path = hostpath::try_parse_windows_path(stored);
+      if (!path || !path->is_absolute()) return std::nullopt;
+      const hostpath::HostResolution r = hostpath::resolve_on_host(*path, map, volumes ? &*volumes : nullptr);
+      return r.mapped ? std::optional<std::string>(r.host_path()) : std::nullopt;
+    };
+  }
+  const Chain chain = open_chain(parent, options);
+  spdlog::info("parent chain: {} layer{}", chain.layers().size(), chain.layers().size() == 1 ? "" : "s");
+}
+
+int run_create(const CreateArgs& a) {
+  hostpath::PathMap map;
+  for (const std::string& m : a.maps) map.add(hostpath::parse_path_mapping(m));
+  std::optional<hostpath::WindowsVolumeSet> volumes;
+  if (!a.volumes.empty()) volumes = load_volumes_file(a.volumes);
+  const CreateOptions options = create_options(a, map, volumes);
+  if (!options.parent.empty()) check_parent_chain(options.parent, map, volumes);
+
+  CreateReport report;
+  if (a.dry_run) {
+    report.disk = plan_create(a.path, options);
+  } else {
+    // What was written, as the reader finds it in the published file.
+    const CreateResult result = create_disk(a.path, options);
+    report = created_report(a.path, options.parent, result.info);
+    spdlog::info("created {}", a.path);
+  }
+  fmt::print("{}", a.json ? create_json(report).dump(2) + "\n" : create_text(report));
+  return kExitOk;
+}
+
+}  // namespace
 
 Command add_create_command(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("create", "Create a new disk (not available yet)");
-  return {sub, [] { throw Error(ErrorCode::unsupported, "create: not available yet"); return 0; }};
+  auto a = std::make_shared<CreateArgs>();
+  CLI::App* sub = app.add_subcommand("create", "Create a new fixed, dynamic or differencing disk (VHDX or VHD)");
+  sub->add_option("PATH", a->path, "The new disk; must not exist")->required()->type_name("");
+  CLI::Option* size = sub->add_option("--size", a->size, "Virtual size: bytes, or 512M, 10G, 1T (binary units)")
+                          ->type_name("SIZE");
+  CLI::Option* parent = sub->add_option("--parent", a->parent, "Make a differencing disk of PARENT (size and sectors come from it)")
+                            ->type_name("PARENT");
+  CLI::Option* type = sub->add_option("--type", a->type, "fixed or dynamic (default dynamic)")
+                          ->check(CLI::IsMember({"fixed", "dynamic"}))
+                          ->type_name("TYPE");
+  size->excludes(parent);
+  type->excludes(parent);
+  sub->add_option("--format", a->format, "vhdx or vhd (default: from PATH's extension)")
+      ->check(CLI::IsMember({"vhdx", "vhd"}))
+      ->type_name("FORMAT");
+  sub->add_option("--block-size", a->block_size, "Block size: VHDX a power of two from 1M to 256M")->type_name("SIZE");
+  sub->add_option("--logical-sector-size", a->logical_sector_size, "512 or 4096 (default 512; a child: its parent's)")
+      ->type_name("BYTES");
+  sub->add_option("--physical-sector-size", a->physical_sector_size, "512 or 4096 (VHDX default 4096; a child: its parent's)")
+      ->type_name("BYTES");
+  sub->add_option("--map", a->maps, "Where a Windows root is on this host: 'C:\\=/mnt/host-c' (repeatable); "
+                                    "gives the parent's absolute_win32_path")
+      ->type_name("WINROOT=PATH");
+  sub->add_option("--volumes", a->volumes, "The Windows host's volume list (mountvol output or Win32_Volume JSON); "
+                                           "gives the parent's volume_path")
+      ->type_name("FILE");
+  sub->add_flag("--dry-run", a->dry_run, "Print what would be created, every locator key and value; write nothing");
+  sub->add_flag("--json", a->json, "Print one JSON object (see below)");
+  sub->footer(kFooter);
+  return {sub, [a] { return run_create(*a); }};
 }
 
 }  // namespace vhdchain::cli

@@ -143,3 +143,33 @@ struct CreateResult {
 CreateResult create_disk(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain
+
+namespace vhdchain {
+
+// ---------------------------------------------------------------------------------------------
+// Planning a create (create --dry-run): everything create_disk decides before writing
+
+struct CreatePlan {
+  std::string path;
+  DiskFormat format = DiskFormat::vhdx;
+  DiskType type = DiskType::dynamic;
+  uint64_t virtual_size = 0;
+  uint32_t block_size = 0;
+  uint32_t logical_sector_size = 0;
+  uint32_t physical_sector_size = 0;
+  uint64_t file_size = 0;                  // the new file's length (a fixed disk's payload is sparse)
+  std::optional<Guid> virtual_disk_id;     // differencing: the parent's (copied, as Hyper-V does);
+                                           // otherwise a new random one, chosen when writing
+  // Differencing: the parent and every locator entry in the order written (VHDX keys).
+  std::string parent;
+  std::optional<Guid> parent_identity;
+  std::vector<LocatorEntry> parent_locator;
+};
+
+// What create_disk(path, options) would write, with every default and every value taken from the
+// parent resolved; the same checks and errors as create_disk, nothing written. When options'
+// parent_paths are all empty the paths are composed with compose_parent_paths(path, parent).
+// VHDX only for now: Error(unsupported) for VHD.
+CreatePlan plan_create(const std::string& path, const CreateOptions& options);
+
+}  // namespace vhdchain

@@ -21,3 +21,10 @@ ReplayResult replay_vhd_journal(const std::string& path);
 CreateResult create_vhd(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain::write
+
+namespace vhdchain::write {
+
+// create_vhdx.cc: plan_create for VHDX (create_vhdx writes exactly this plan).
+CreatePlan plan_create_vhdx(const std::string& path, const CreateOptions& options);
+
+}  // namespace vhdchain::write

@@ -1,0 +1,12 @@
+// plan_create (write.h): the format's half decides.
+#include "vhdchain/error.h"
+#include "write/write_internal.h"
+
+namespace vhdchain {
+
+CreatePlan plan_create(const std::string& path, const CreateOptions& options) {
+  if (options.format == DiskFormat::vhdx) return write::plan_create_vhdx(path, options);
+  throw Error(ErrorCode::unsupported, "planning a VHD create (--dry-run) is not available yet");
+}
+
+}  // namespace vhdchain

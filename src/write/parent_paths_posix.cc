@@ -1,0 +1,105 @@
+// compose_parent_paths off Windows: the relative form from the resolved host folders; the Windows
+// forms only through the caller's knowledge of the Windows host (--map used in reverse, --volumes).
+#include <fmt/format.h>
+
+#include "vhdchain/error.h"
+#include "vhdchain/hostpath.h"
+#include "vhdchain/write.h"
+#include "write/parent_paths.h"
+
+namespace vhdchain {
+namespace {
+
+std::vector<std::string> components_of(std::string_view path) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= path.size()) {
+    const size_t slash = std::min(path.find('/', at), path.size());
+    if (slash > at) out.emplace_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  return out;
+}
+
+// The host path with its folder's symlinks resolved and its own name kept: a parent that is a
+// symlink stays the name the user chose, a child that does not exist yet still has a place.
+std::string with_resolved_folder(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..")
+    throw Error(ErrorCode::invalid_argument, fmt::format("{}: not a file name", path));
+  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string resolved = hostpath::resolve_host_path(folder);
+  return (resolved == "/" ? "" : resolved) + "/" + name;
+}
+
+bool starts_with_components(const std::vector<std::string>& path, const std::vector<std::string>& root) {
+  return root.size() <= path.size() && std::equal(root.begin(), root.end(), path.begin());
+}
+
+// The Windows path of a host path through the mapping with the longest host root above it (the
+// root as given and with its symlinks resolved).
+std::optional<hostpath::WinPath> windows_form(const std::string& host_path, const hostpath::PathMap& map) {
+  const std::vector<std::string> parts = components_of(host_path);
+  std::optional<hostpath::WinPath> best;
+  size_t best_depth = 0;
+  for (const hostpath::PathMapping& m : map.mappings()) {
+    for (const std::string& root : {m.host_root, hostpath::resolve_host_path(m.host_root)}) {
+      const std::vector<std::string> root_parts = components_of(root);
+      if (!starts_with_components(parts, root_parts) || (best && root_parts.size() <= best_depth)) continue;
+      hostpath::WinPath w = m.windows_root;
+      w.components.insert(w.components.end(), parts.begin() + static_cast<ptrdiff_t>(root_parts.size()), parts.end());
+      best = std::move(w);
+      best_depth = root_parts.size();
+    }
+  }
+  return best;
+}
+
+// The root as Windows compares it textually: \\?\C:\ and C:\ are one root.
+std::string root_text(hostpath::WinPath path) {
+  path.prefix = hostpath::WinPrefix::none;
+  return path.root();
+}
+
+std::string volume_form(const hostpath::VolumePlace& place) {
+  std::string out = place.guid_path;  // ends with '\'
+  for (size_t i = 0; i < place.inner.size(); ++i) out += (i ? "\\" : "") + place.inner[i];
+  return out;
+}
+
+}  // namespace
+
+ParentPaths compose_parent_paths(const std::string& child, const std::string& parent, const ParentPathContext& context) {
+  const std::string child_path = with_resolved_folder(child), parent_path = with_resolved_folder(parent);
+  std::vector<std::string> child_folder = components_of(child_path);
+  child_folder.pop_back();
+  ParentPaths out;
+  out.relative_path = write::relative_windows_path(child_folder, components_of(parent_path), false);
+  if (!context.map) return out;
+
+  std::optional<hostpath::WinPath> parent_win = windows_form(parent_path, *context.map);
+  if (!parent_win) return out;
+  // Hyper-V resolves relative_path against the child's Windows path, textually: across two
+  // roots (drives, shares, volumes) there is no relative form.
+  if (std::optional<hostpath::WinPath> child_win = windows_form(child_path, *context.map);
+      child_win && !hostpath::equal_ignore_case(root_text(*child_win), root_text(*parent_win)))
+    out.relative_path.clear();
+
+  parent_win->prefix = hostpath::WinPrefix::none;  // Hyper-V writes C:\..., not \\?\C:\...
+  std::optional<hostpath::VolumePlace> place;
+  if (context.volumes) place = context.volumes->locate(*parent_win);
+  if (parent_win->kind == hostpath::WinPathKind::volume_guid) {
+    out.volume_path = parent_win->to_string();
+    if (place) {
+      const hostpath::WinPath canonical = context.volumes->canonical(*place);
+      if (canonical.kind != hostpath::WinPathKind::volume_guid) out.absolute_win32_path = canonical.to_string();
+    }
+  } else {
+    out.absolute_win32_path = parent_win->to_string();
+    if (place) out.volume_path = volume_form(*place);
+  }
+  return out;
+}
+
+}  // namespace vhdchain
