@@ -141,6 +141,10 @@ NewLink place(const CurrentLink& cur, const NewParentLink& link) {
       for (size_t i = 0; i < vhd::kLocatorCount && slot == vhd::kLocatorCount; ++i)
         if (h.locators[i].empty() && !kept[i]) slot = i;
     }
+    if (slot == vhd::kLocatorCount)
+      throw Error(ErrorCode::unsupported,
+                  fmt::format("no free parent locator entry for {} (all 8 hold W2ku or W2ru)",
+                              vhd::four_cc_text(want.platform_code)));
     if (p.bytes.empty()) {  // new space at the end, where the footer was
       p.entry = vhd::LocatorSlot{want.platform_code, want.space, static_cast<uint32_t>(want.data.size()), 0, end};
       p.bytes = want.data;

@@ -171,6 +171,8 @@ TEST(VhdCreate, DifferencingHyperVLocators) {
   EXPECT_EQ(slice(bytes, 6144, 6), (std::vector<uint8_t>{'.', 0, '\\', 0, 'p', 0}));  // UTF-16LE
   EXPECT_EQ(slice(bytes, 512 + 64, 6), (std::vector<uint8_t>{0, 'C', 0, ':', 0, '\\'}));  // name UTF-16BE
   EXPECT_EQ(test::chain_sha256(child), test::chain_sha256(parent));
+  EXPECT_EQ(test::deep_check_findings(dir.path()),
+            (std::vector<std::string>{test::chs_note_finding(child), test::chs_note_finding(parent)}));
 }
 
 TEST(VhdCreate, DifferencingWithOnlyARelativePath) {

@@ -143,6 +143,8 @@ TEST(VhdRelink, PlanIsExactAndApplyRelinksTheChain) {
   EXPECT_EQ(info.notes.size(), old_info.notes.size());
   EXPECT_EQ(info.parent->name, "C:\\VMs\\new-base.vhd");
   EXPECT_EQ(test::chain_sha256(w.child), content);
+  EXPECT_EQ(test::deep_check_findings(w.dir.path()),
+            (std::vector<std::string>{test::chs_note_finding(w.child), test::chs_note_finding(w.dir / "new-base.vhd")}));
 
   // The same link again changes nothing and writes nothing.
   const RelinkPlan again = plan_relink(w.child, link_to(".\\new-base.vhd", "C:\\VMs\\new-base.vhd"));
@@ -186,6 +188,8 @@ TEST(VhdRelink, TooLongForItsSpaceMovesToTheEnd) {
   EXPECT_EQ(info.parent->locators[0].data_offset, old_footer);
   EXPECT_EQ(info.parent->locators[0].data_space, 4096u);
   EXPECT_EQ(test::chain_sha256(w.child), content);
+  EXPECT_EQ(test::deep_check_findings(w.dir.path()),
+            (std::vector<std::string>{test::chs_note_finding(w.child), test::chs_note_finding(w.dir / "new-base.vhd")}));
 
   if (!test::have_pyvhdi()) {
     if (test::tools_required()) FAIL() << "pyvhdi is missing (required: CI)";

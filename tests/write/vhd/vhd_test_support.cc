@@ -4,8 +4,11 @@
 #include <cstdlib>
 #include <sys/wait.h>
 
+#include <fmt/format.h>
+
 #include "support/sha256.h"
 #include "vhdchain/chain.h"
+#include "vhdchain/check.h"
 
 namespace vhdchain::test {
 
@@ -80,6 +83,23 @@ std::string chain_sha256(const std::string& leaf) {
     digest.update(std::span<const uint8_t>(buf.data(), n));
   }
   return digest.finish_hex();
+}
+
+std::vector<std::string> deep_check_findings(const std::filesystem::path& dir) {
+  check::Options options;
+  options.deep = true;
+  const std::vector<std::string> inputs = {dir.string()};
+  std::vector<std::string> out;
+  for (const check::Finding& f : check::run_check(inputs, options).findings)
+    out.push_back(std::string(check::to_string(f.severity)) + " " + f.code + ": " + f.message);
+  return out;
+}
+
+std::string chs_note_finding(const std::filesystem::path& disk) {
+  return "info disk.note: " + disk.string() + ": footer @0x" +
+         fmt::format("{:x}", std::filesystem::file_size(disk) - 512) +
+         ": disk geometry 240/4/17 gives 8355840 bytes but current size is 8388608 bytes; the virtual size is the "
+         "current size (vhd.chs_size_differs)";
 }
 
 }  // namespace vhdchain::test

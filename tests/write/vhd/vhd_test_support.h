@@ -53,6 +53,10 @@ bool tools_required();
 std::string libvhdi_sha256(const std::string& leaf, const std::vector<std::string>& parents, std::string& error);
 // The SHA-256 of the virtual disk of `leaf` read through vhdchain's chain code.
 std::string chain_sha256(const std::string& leaf);
+// `check --deep` on a folder: every finding as "<severity> <code>: <message>".
+std::vector<std::string> deep_check_findings(const std::filesystem::path& dir);
+// The one finding check has for an 8 MiB disk of ours or the builder's: CHS 240/4/17 is not its size.
+std::string chs_note_finding(const std::filesystem::path& disk);
 #endif
 
 }  // namespace vhdchain::test
