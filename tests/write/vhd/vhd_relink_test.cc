@@ -12,6 +12,7 @@
 #include "support/testdata.h"
 #include "vhd_test_support.h"
 #include "vhdchain/error.h"
+#include "vhdchain/file.h"
 #include "vhdchain/write.h"
 
 namespace vhdchain {
@@ -243,6 +244,38 @@ TEST(VhdRelink, ChangedSincePlannedIsRefused) {
               w.child + ": changed since planned: dynamic header @0x200 no longer holds the bytes the plan expects");
   }
   EXPECT_EQ(file_bytes(w.child), bytes);
+  EXPECT_FALSE(io::path_exists(vhd_journal_path(w.child)));
+}
+
+TEST(VhdRelink, TimestampAndLinkage) {
+  Written w;
+  NewParentLink link = link_to(".\\base.vhd", "C:\\VMs\\base.vhd");
+  link.vhd_parent_timestamp = 0x2D000001;
+  RelinkPlan plan = plan_relink(w.child, link);
+  EXPECT_EQ(plan.locators[1].after, std::to_string(0x2D000001));
+  // A new identity (set-parent --ignore-id-mismatch) without a time stamp: Hyper-V's 0.
+  link.linkage = test::guid_from_seed(0xbeef, 2);
+  link.vhd_parent_timestamp.reset();
+  plan = plan_relink(w.child, link);
+  EXPECT_EQ(plan.locators[0].after, link.linkage.to_string());
+  EXPECT_EQ(plan.locators[1].after, "0");
+  apply_relink(plan);
+  EXPECT_EQ(open_image_file(w.child)->info().parent->linkage, link.linkage);
+}
+
+TEST(VhdRelink, ALockedChildIsRefused) {
+  Written w;
+  const std::vector<uint8_t> before = file_bytes(w.child);
+  const RelinkPlan plan = plan_relink(w.child, link_to(".\\new-base.vhd", std::nullopt));
+  auto holder = File::open(w.child, OpenMode::read_write);  // another writer holds the lock
+  try {
+    apply_relink(plan);
+    FAIL() << "applied";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::locked) << e.what();
+  }
+  holder.reset();
+  EXPECT_EQ(file_bytes(w.child), before);
   EXPECT_FALSE(io::path_exists(vhd_journal_path(w.child)));
 }
 
