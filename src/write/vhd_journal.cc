@@ -160,9 +160,13 @@ void commit_vhd_change(File& vhd, const VhdJournal& journal) {
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: {} bytes, but the change was planned for {} bytes", vhd.name(), vhd.size(),
                             journal.size_before));
+  if (io::path_exists(journal_path))
+    throw Error(ErrorCode::invalid_argument,
+                fmt::format("{}: a change is pending ({}); recover it first (vhdchain repair --replay-log)",
+                            vhd.name(), journal_path));
   {
-    // NewFile refuses an existing journal (a pending change must be recovered first) and writes
-    // under a temporary name; publish() flushes, renames without replacing and syncs the folder.
+    // Written under a temporary name; publish() flushes, renames without replacing (so a journal
+    // appearing meanwhile is never overwritten) and syncs the folder.
     NewFile sidecar(journal_path);
     const std::vector<uint8_t> bytes = encode_vhd_journal(journal);
     sidecar.file().write_at(0, bytes);

@@ -118,7 +118,13 @@ TEST(VhdJournal, CommitRefusesAPendingJournal) {
   Fixture f;
   write_bytes(f.journal_path(), encode_vhd_journal(f.journal));
   auto file = File::open(f.vhd, OpenMode::read_write);
-  EXPECT_THROW(commit_vhd_change(*file, f.journal), Error);
+  try {
+    commit_vhd_change(*file, f.journal);
+    FAIL() << "committed";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), f.vhd + ": a change is pending (" + f.journal_path() +
+                                         "); recover it first (vhdchain repair --replay-log)");
+  }
   EXPECT_EQ(file_bytes(f.vhd), f.before);
 }
 
