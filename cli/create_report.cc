@@ -34,12 +34,13 @@ std::string create_text(const CreateReport& report) {
   line("format", std::string(to_string(d.format)));
   line("type", std::string(to_string(d.type)));
   line("virtual size", size_with_bytes(d.virtual_size));
-  line("block size", binary_size(d.block_size));
+  if (d.block_size != 0) line("block size", binary_size(d.block_size));
   line("logical sector size", std::to_string(d.logical_sector_size));
   line("physical sector size", std::to_string(d.physical_sector_size));
   line("file size", size_with_bytes(d.file_size));
-  line("virtual disk id", d.virtual_disk_id ? d.virtual_disk_id->to_string()
-                                            : std::string(report.created ? "none" : "new (random)"));
+  if (d.format == DiskFormat::vhdx)  // VHD has no virtual disk id
+    line("virtual disk id", d.virtual_disk_id ? d.virtual_disk_id->to_string()
+                                              : std::string(report.created ? "none" : "new (random)"));
   if (report.created && report.identity) line("identity", report.identity->to_string());
   if (d.type == DiskType::differencing) {
     line("parent", d.parent);

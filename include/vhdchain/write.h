@@ -169,7 +169,7 @@ struct CreatePlan {
 // What create_disk(path, options) would write, with every default and every value taken from the
 // parent resolved; the same checks and errors as create_disk, nothing written. When options'
 // parent_paths are all empty the paths are composed with compose_parent_paths(path, parent).
-// VHDX only for now: Error(unsupported) for VHD.
+// VHD plans list the parent fields as info shows them: parent_unicode_name, then W2ku / W2ru.
 CreatePlan plan_create(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain

@@ -20,7 +20,9 @@
 
 #include "chain/stored_path.h"
 #include "check/check_internal.h"
+#include "io/fs_ops.h"
 #include "vhdchain/error.h"
+#include "vhdchain/write.h"
 
 namespace vhdchain::check::detail {
 namespace {
@@ -178,7 +180,22 @@ class ForestBuilder {
                               : e.code() == ErrorCode::unsupported ? "disk.unsupported"
                                                                    : "disk.corrupt";
       report_.findings.push_back(make_finding(code, e.what(), {path}, {index}));
+      interrupted_write_finding(index);
     }
+  }
+
+  // A vhdchain write to a VHD (which has no log) that was stopped leaves its journal beside it;
+  // until the journal is finished the file may hold part of the change.
+  void interrupted_write_finding(size_t index) {
+    const Disk& d = report_.disks[index];
+    const std::string journal = vhd_journal_path(d.path);
+    if (!io::path_exists(journal)) return;
+    report_.findings.push_back(make_finding(
+        "write.interrupted",
+        fmt::format("{}: a vhdchain write was interrupted and left its journal {}; the file may hold part of the "
+                    "change. Finish it with: vhdchain repair --replay-log {}",
+                    d.path, journal, d.path),
+        {d.path, journal}, {index}));
   }
 
   // What one opened disk says about itself: a pending log, the reader's notes.
@@ -194,6 +211,7 @@ class ForestBuilder {
                       d.path, info.log.entry_count, info.log.entry_count == 1 ? "y" : "ies", info.log.first_sequence,
                       info.log.last_sequence),
           {d.path}, {index}));
+    interrupted_write_finding(index);
     for (const Note& note : info.notes) {
       if (note.code == "vhdx.log_replayed") continue;  // log.pending above says it
       report_.findings.push_back(

@@ -6,7 +6,7 @@ namespace vhdchain {
 
 CreatePlan plan_create(const std::string& path, const CreateOptions& options) {
   if (options.format == DiskFormat::vhdx) return write::plan_create_vhdx(path, options);
-  throw Error(ErrorCode::unsupported, "planning a VHD create (--dry-run) is not available yet");
+  return write::plan_create_vhd(path, options);
 }
 
 }  // namespace vhdchain

@@ -133,34 +133,82 @@ void write_dynamic(File& file, vhd::Footer footer, vhd::DynamicHeader header,
   file.write_at(0, bytes);
 }
 
+// Everything create_vhd decides before writing, shared with plan_create_vhd (--dry-run).
+struct VhdCreateDecision {
+  uint64_t size = 0;
+  uint32_t block_size = 0;  // 0 for fixed
+  std::optional<ParentFacts> parent;
+  std::vector<VhdLocatorData> locators;
+  std::string parent_name;
+  uint64_t file_size = 0;
+};
+
+VhdCreateDecision decide(const std::string& path, const CreateOptions& options) {
+  check_options(path, options);
+  if (io::path_exists(path)) throw Error(ErrorCode::invalid_argument, path + ": exists; create never replaces a file");
+  VhdCreateDecision d;
+  if (options.type == DiskType::differencing) d.parent = read_parent(options.parent);
+  d.size = d.parent ? d.parent->virtual_size : options.virtual_size;
+  if (options.type == DiskType::fixed) {
+    d.file_size = d.size + vhd::kFooterSize;
+    return d;
+  }
+  d.block_size = options.block_size != 0 ? options.block_size : kDefaultBlockSize;
+  d.file_size = kBatOffset + round_up_sector(ceil_div(d.size, d.block_size) * vhd::kBatEntrySize) + vhd::kFooterSize;
+  if (d.parent) {
+    const bool none_given = options.parent_paths.relative_path.empty() && !options.parent_paths.absolute_win32_path &&
+                            !options.parent_paths.volume_path;
+    const ParentPaths paths = none_given ? compose_parent_paths(path, options.parent) : options.parent_paths;
+    d.locators = vhd_locators_for(paths);
+    d.parent_name = vhd_parent_name_for(paths);
+    for (const VhdLocatorData& l : d.locators) d.file_size += l.space;
+  }
+  return d;
+}
+
 }  // namespace
 
-CreateResult create_vhd(const std::string& path, const CreateOptions& options) {
-  check_options(path, options);
-  std::optional<ParentFacts> parent;
-  if (options.type == DiskType::differencing) parent = read_parent(options.parent);
-  const uint64_t size = parent ? parent->virtual_size : options.virtual_size;
+CreatePlan plan_create_vhd(const std::string& path, const CreateOptions& options) {
+  const VhdCreateDecision d = decide(path, options);
+  CreatePlan plan;
+  plan.path = path;
+  plan.format = DiskFormat::vhd;
+  plan.type = options.type;
+  plan.virtual_size = d.size;
+  plan.block_size = d.block_size;
+  plan.logical_sector_size = 512;
+  plan.physical_sector_size = 512;
+  plan.file_size = d.file_size;
+  if (d.parent) {
+    plan.parent = options.parent;
+    plan.parent_identity = d.parent->unique_id;
+    // VHD keys as info shows them: the parent unicode name, then the platform codes.
+    plan.parent_locator.push_back({"parent_unicode_name", d.parent_name});
+    for (const VhdLocatorData& l : d.locators) plan.parent_locator.push_back({vhd::four_cc_text(l.platform_code), l.text});
+  }
+  return plan;
+}
 
+CreateResult create_vhd(const std::string& path, const CreateOptions& options) {
+  const VhdCreateDecision d = decide(path, options);
   NewFile target(path);
   if (options.type == DiskType::fixed) {
-    write_fixed(target.file(), size);
+    write_fixed(target.file(), d.size);
   } else {
     vhd::DynamicHeader header;
-    header.block_size = options.block_size != 0 ? options.block_size : kDefaultBlockSize;
-    std::vector<VhdLocatorData> locators;
+    header.block_size = d.block_size;
     vhd::Footer footer;
-    if (parent) {
+    if (d.parent) {
       // Hyper-V's choices (formats.md 3.6): the parent's footer unique id, parent time stamp 0
       // (so readers that compare it skip the comparison), the parent's geometry and size.
-      footer = new_footer(vhd::kDiskTypeDifferencing, size, parent->geometry);
-      header.parent_unique_id = parent->unique_id;
+      footer = new_footer(vhd::kDiskTypeDifferencing, d.size, d.parent->geometry);
+      header.parent_unique_id = d.parent->unique_id;
       header.parent_timestamp = 0;
-      header.parent_name.utf8 = vhd_parent_name_for(options.parent_paths);
-      locators = vhd_locators_for(options.parent_paths);
+      header.parent_name.utf8 = d.parent_name;
     } else {
-      footer = new_footer(vhd::kDiskTypeDynamic, size, vhd::chs_geometry_for(size));
+      footer = new_footer(vhd::kDiskTypeDynamic, d.size, vhd::chs_geometry_for(d.size));
     }
-    write_dynamic(target.file(), footer, header, locators);
+    write_dynamic(target.file(), footer, header, d.locators);
   }
   target.publish();
   return CreateResult{open_image_file(path)->info()};

@@ -6,6 +6,7 @@
 #include "io/fs_ops.h"
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "write/vhd_journal.h"
 #include "write/write_internal.h"
 
 namespace vhdchain {
@@ -35,8 +36,10 @@ void apply_relink(const RelinkPlan& plan) {
 }
 
 ReplayResult replay_pending(const std::string& path) {
-  // A VHD's journal may be pending even when the file itself no longer parses (torn mid-apply).
-  if (io::path_exists(vhd_journal_path(path))) return write::replay_vhd_journal(path);
+  // A VHD's journal may be pending even when the file itself no longer parses (torn mid-apply); a
+  // partial one (never applied) is only removed.
+  if (io::path_exists(vhd_journal_path(path)) || io::path_exists(write::vhd_journal_partial_path(path)))
+    return write::replay_vhd_journal(path);
   return format_of_file(path) == DiskFormat::vhdx ? write::replay_vhdx_log(path) : ReplayResult{};
 }
 

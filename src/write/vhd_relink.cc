@@ -199,11 +199,13 @@ std::vector<LocatorChange> key_changes(const CurrentLink& cur, const NewLink& ne
   return out;
 }
 
+// A complete journal means the file may be half-changed: planning on it would plan from the wrong
+// bytes. A partial one was never applied (the writable open removes it), so it does not matter.
 void refuse_pending(const std::string& child) {
-  for (const std::string& pending : {vhd_journal_path(child), vhd_journal_partial_path(child)})
-    if (io::path_exists(pending))
-      throw Error(ErrorCode::invalid_argument,
-                  child + ": has a pending change (" + pending + "); replay it first (vhdchain repair --replay-log)");
+  const std::string pending = vhd_journal_path(child);
+  if (io::path_exists(pending))
+    throw Error(ErrorCode::invalid_argument,
+                child + ": has a pending change (" + pending + "); replay it first (vhdchain repair --replay-log)");
 }
 
 }  // namespace

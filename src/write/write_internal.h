@@ -26,5 +26,7 @@ namespace vhdchain::write {
 
 // create_vhdx.cc: plan_create for VHDX (create_vhdx writes exactly this plan).
 CreatePlan plan_create_vhdx(const std::string& path, const CreateOptions& options);
+// create_vhd.cc: the same for VHD.
+CreatePlan plan_create_vhd(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain::write

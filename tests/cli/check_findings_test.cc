@@ -207,6 +207,23 @@ TEST_F(CheckFinding, LogPending) {
   EXPECT_EQ(fs::last_write_time(at("dirty.vhdx")), before);
 }
 
+TEST_F(CheckFinding, WriteInterrupted) {
+  ImageSpec spec;
+  spec.format = Format::vhd;
+  spec.blocks[0] = BlockSpec::full();
+  put(build_image(spec), "legacy.vhd");
+  std::ofstream(at("legacy.vhd") + ".vhdchain-journal") << "a journal a kill left behind";
+  json doc = check({dir()}, 1);
+  EXPECT_EQ(finding_codes(doc), (std::vector<std::string>{"write.interrupted", "disk.note", "disk.standalone"}))
+      << doc.at("findings").dump(1);
+  EXPECT_EQ(only_finding(doc, "write.interrupted"),
+            finding("write.interrupted", "warning",
+                    at("legacy.vhd") + ": a vhdchain write was interrupted and left its journal " + at("legacy.vhd") +
+                        ".vhdchain-journal; the file may hold part of the change. Finish it with: vhdchain repair "
+                        "--replay-log " + at("legacy.vhd"),
+                    {at("legacy.vhd"), at("legacy.vhd") + ".vhdchain-journal"}));
+}
+
 // --- parents -----------------------------------------------------------------------------------
 
 TEST_F(CheckFinding, ParentMissing) {

@@ -187,13 +187,14 @@ TEST(VhdCreate, DifferencingWithOnlyARelativePath) {
   EXPECT_EQ(link.locators[0].data_offset, 2048u);
   EXPECT_EQ(test::chain_sha256(child), test::chain_sha256(parent));
 
+  // No paths given: they are composed from the host paths, as for VHDX (write.h plan_create).
   CreateOptions none = o;
   none.parent_paths = {};
   const std::string other = (dir / "other.vhd").string();
-  EXPECT_EQ(error_text([&] { create_disk(other, none); }),
-            "neither a relative nor an absolute Windows path of the parent is known: a VHD child needs at least one "
-            "parent locator");
-  EXPECT_FALSE(io::path_exists(other));
+  const ParentLink composed = *create_disk(other, none).info.parent;
+  ASSERT_EQ(composed.locators.size(), 1u);
+  EXPECT_EQ(composed.locators[0].key, "W2ru");
+  EXPECT_EQ(composed.locators[0].value, ".\\parent.vhd");
 }
 
 TEST(VhdCreate, VhdxParentIsRefused) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -75,6 +76,55 @@ TEST(RepairKill, SetParentVhdxAtEveryIoEvent) {
   EXPECT_EQ(total, 13u);
   EXPECT_EQ(saw_old, 6);
   EXPECT_EQ(saw_new, 7);
+}
+
+// VHD has no log: repair goes through the sidecar journal. A kill leaves the old file, a journal
+// that the next repair finishes, or the new file; byte for byte one of the two.
+TEST(RepairKill, SetParentVhdAtEveryIoEvent) {
+  TempDir t;
+  ChainSpec spec;
+  ImageSpec base;
+  base.format = Format::vhd;
+  base.blocks[0] = BlockSpec::full();
+  ImageSpec child;
+  child.format = Format::vhd;
+  child.virtual_size = 0;
+  child.seed = 2;
+  child.blocks[1] = BlockSpec::partial({{0, 8}, {100, 3}});
+  spec.layers = {{base, "legacy.vhd"}, {child, "legacy_1.avhd"}};
+  build_chain(spec).write(t.path());
+  fs::create_directories(t / "moved");
+  fs::copy_file(t / "legacy.vhd", t / "moved" / "legacy.vhd");
+  const std::string path = path_of(t / "legacy_1.avhd");
+  const std::string journal = path + ".vhdchain-journal";
+  const std::string partial = path_of(t / ".legacy_1.avhd.vhdchain-journal.vhdchain-partial");
+  const std::vector<uint8_t> original = read_file_bytes(path);
+  const std::vector<std::string> args = {"repair", path, "--set-parent", path_of(t / "moved" / "legacy.vhd")};
+  CliRun first = run_cli(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
+  const std::vector<uint8_t> after = read_file_bytes(path);
+  ASSERT_NE(after, original);
+  ASSERT_FALSE(fs::exists(journal));
+  const CliRun want = run_cli({"export", path, "--raw", "-"});
+
+  int saw_journal = 0;
+  sweep_kills(args, [&] { write_file_bytes(path, original); fs::remove(journal); fs::remove(partial); }, [&](uint64_t n) {
+    if (fs::exists(journal)) {
+      ++saw_journal;
+      CliRun check = run_cli({"check", "--json", path_of(t.path())});
+      const std::vector<std::string> codes = finding_codes(check.json());
+      EXPECT_NE(std::find(codes.begin(), codes.end(), "write.interrupted"), codes.end()) << check.out;
+      CliRun finish = run_cli({"repair", "--replay-log", path});
+      EXPECT_EQ(finish.exit_code, 0) << finish.err;
+    }
+    EXPECT_FALSE(fs::exists(journal)) << n;
+    const std::vector<uint8_t> now = read_file_bytes(path);
+    EXPECT_TRUE(now == original || now == after) << "killed after I/O " << n;
+    CliRun check = run_cli({"check", "--json", path_of(t.path())});
+    EXPECT_LE(check.exit_code, 1) << check.out;
+    EXPECT_TRUE(run_cli({"export", path, "--raw", "-"}).out == want.out) << n;
+  });
+  EXPECT_GT(saw_journal, 0);
 }
 
 // SIGKILL from outside at random moments (the sweep above stops only between I/O calls; this also
