@@ -25,9 +25,10 @@ create of the same name removes the leftover. An existing PATH is never replaced
 payload is left as a hole (sparse), reading as zeros.
 
 Defaults are Hyper-V's: dynamic; VHDX blocks 32 MiB (2 MiB for differencing), sectors 512
-logical / 4096 physical. A differencing disk takes its size and sector sizes from PARENT, links
-to PARENT's identity (VHDX DataWriteGuid) and stores the parent locator Hyper-V writes:
-parent_linkage, absolute_win32_path, relative_path, volume_path, parent_linkage2. The relative
+logical / 4096 physical; VHD blocks 2 MiB, sectors 512. A differencing disk takes its size and
+sector sizes from PARENT, links to PARENT's identity (VHDX DataWriteGuid, VHD unique id) and
+stores the parent locator Hyper-V writes: VHDX parent_linkage, absolute_win32_path,
+relative_path, volume_path, parent_linkage2; VHD W2ku and W2ru (docs/vhd-writes.md). The relative
 path comes from the two folders (symlinks resolved); off Windows the Windows forms come from --map
 (used in reverse: which Windows root PARENT is under) and --volumes (the volume GUID form). PARENT's
 own chain must open whole, or nothing is written.
