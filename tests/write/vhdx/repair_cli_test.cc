@@ -234,5 +234,42 @@ TEST(RepairFixAliases, ParentThroughABindMountIsRepointed) {
   EXPECT_NE(sha256_hex(read_file_bytes(child)), original);
 }
 
+// Seed 000 seen from Linux through the Windows host's volume list: the child is C:\Hyper-V\VMs\...,
+// its locator names the parent as D:\VMs\VM.vhdx, and C:\Hyper-V\ and D:\ are one volume.
+TEST(RepairFixAliases, Seed000FromTheWindowsVolumeList) {
+  TempDir t;
+  const std::string host_c = path_of(t / "host-c");
+  const std::string vms = host_c + "/Hyper-V/VMs";
+  fs::create_directories(vms);
+  const BuiltImage base = build_image(vhdx_base_spec(1));
+  base.write(vms + "/VM.vhdx");
+  const std::string volume_path = "\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\VMs\\VM.vhdx";
+  vhdx_child(base, 2,
+             {{"absolute_win32_path", "D:\\VMs\\VM.vhdx"}, {"relative_path", ".\\VM.vhdx"}, {"volume_path", volume_path}})
+      .write(vms + "/VM_AAAA.avhdx");
+  const std::string volumes = std::string(VHDCHAIN_SOURCE_DIR) + "/testdata/check/seed000-mountvol.txt";
+  const std::vector<std::string> context = {"--map", "C:\\=" + host_c, "--volumes", volumes, vms};
+
+  std::vector<std::string> args = {"repair", "--fix-aliases", "--yes", "--json"};
+  args.insert(args.end(), context.begin(), context.end());
+  CliRun r = run_cli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const json j = r.json();
+  EXPECT_EQ(j.at("written"), true);
+  EXPECT_EQ(j.at("alias_findings_left"), 0);
+  ASSERT_EQ(j.at("links").size(), 1u);
+  const json& locators = j.at("links")[0].at("locators");
+  EXPECT_EQ(locators[1], (json{{"key", "absolute_win32_path"}, {"before", "D:\\VMs\\VM.vhdx"},
+                               {"after", "C:\\Hyper-V\\VMs\\VM.vhdx"}, {"changed", true}}));
+  EXPECT_EQ(locators[2].at("changed"), false);  // relative_path
+  EXPECT_EQ(locators[3], (json{{"key", "volume_path"}, {"before", volume_path}, {"after", volume_path}, {"changed", false}}));
+
+  std::vector<std::string> check = {"check", "--json"};
+  check.insert(check.end(), context.begin(), context.end());
+  CliRun after = run_cli(check);
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_EQ(finding_codes(after.json()), std::vector<std::string>{});
+}
+
 }  // namespace
 }  // namespace vhdchain::test
