@@ -76,7 +76,8 @@ int run(int argc, char** argv) {
   app.add_flag("--no-color", console.no_color, "Never colour stderr (also: NO_COLOR set, TERM=dumb)");
 
   const std::vector<Command> commands = {add_info_command(app), add_export_command(app), add_check_command(app),
-                                         add_create_command(app), add_repair_command(app)};
+                                         add_create_command(app), add_repair_command(app),
+                                         add_merge_command(app)};
 
   if (argc <= 1) {
     std::cerr << app.help();

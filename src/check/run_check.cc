@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "check/check_internal.h"
 
 namespace vhdchain::check {
@@ -28,6 +30,28 @@ void grade_chains(Report& report) {
   }
 }
 
+// A merge stores the target's new DataWriteGuid in parent_linkage2 of the disk above it before it
+// changes the target (MS-VHDX footnote 12). A child accepted only through parent_linkage2 is that
+// state: a merge was interrupted and the chain still reads as before it; rerunning finishes it.
+void find_interrupted_merges(Report& report) {
+  for (size_t i = 0; i < report.disks.size(); ++i) {
+    const Disk& d = report.disks[i];
+    if (!d.image || !d.parent || !d.image->info().parent) continue;
+    const Disk& parent = report.disks[*d.parent];
+    if (!parent.image) continue;
+    const ParentLink& link = *d.image->info().parent;
+    const Guid identity = parent.image->identity();
+    if (link.linkage == identity || !link.linkage2 || *link.linkage2 != identity) continue;
+    report.findings.push_back(detail::make_finding(
+        "merge.interrupted",
+        fmt::format("{}: a merge into its parent {} was interrupted (the parent already has the new identity {} "
+                    "that only parent_linkage2 names); the chain still reads as before the merge. Finish it by "
+                    "running the same vhdchain merge again",
+                    d.path, parent.path, identity.to_string()),
+        {d.path, parent.path}, {i, *d.parent}));
+  }
+}
+
 }  // namespace
 
 Report run_check(std::span<const std::string> inputs, const Options& options) {
@@ -36,6 +60,7 @@ Report run_check(std::span<const std::string> inputs, const Options& options) {
   report.findings = std::move(scan.findings);
   detail::build_forest(scan.files, options, report);
   if (options.deep) detail::validate_deeply(report);
+  find_interrupted_merges(report);
   detail::find_aliases(options, report);
   detail::build_chains(options, report);
   detail::measure_capacity(options, report);

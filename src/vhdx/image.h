@@ -28,6 +28,8 @@ class VhdxImage final : public DiskImage {
   // Where the regions are (from the region table in use); the writers change them in place.
   const RegionEntry& bat_region() const { return bat_region_; }
   const RegionEntry& metadata_region() const { return metadata_region_; }
+  // The validated BAT (loaded on first use); the merge reads entries to write the target.
+  const Bat& bat_table() const { return bat(); }
 
  private:
   // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED

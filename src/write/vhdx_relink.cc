@@ -98,13 +98,9 @@ std::optional<uint64_t> free_item_offset(const std::vector<vhdx::MetadataEntry>&
   return std::nullopt;
 }
 
-}  // namespace
-
-RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link) {
-  std::shared_ptr<const Reader> file = File::open(child, OpenMode::read_only);
-  const vhdx::VhdxImage image(file);
-  if (!image.info().parent)
-    throw Error(ErrorCode::invalid_argument, fmt::format("{}: is not a differencing disk; it has no parent to set", child));
+// The plan that replaces `child`'s parent locator item by one holding `written`.
+RelinkPlan plan_item_rewrite(const std::string& child, const vhdx::VhdxImage& image,
+                             const std::vector<LocatorEntry>& written) {
   const ParentLink& old = *image.info().parent;
   const Reader& data = image.data();  // a pending log is replayed here; apply replays it in the file first
 
@@ -120,7 +116,6 @@ RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link)
   RelinkPlan plan;
   plan.child = child;
   plan.format = DiskFormat::vhdx;
-  const std::vector<LocatorEntry> written = new_locator_entries(old, link);
   plan.locators = locator_changes(old, written);
   std::vector<uint8_t> encoded = vhdx::encode_parent_locator(written);
   if (encoded.size() > vhdx::kMaxMetadataItemLength)
@@ -163,6 +158,43 @@ RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link)
   std::sort(plan.bytes.begin(), plan.bytes.end(),
             [](const ByteChange& a, const ByteChange& b) { return a.offset < b.offset; });
   return plan;
+}
+
+
+const vhdx::VhdxImage& differencing_image(const std::string& child, std::unique_ptr<vhdx::VhdxImage>& holder) {
+  std::shared_ptr<const Reader> file = File::open(child, OpenMode::read_only);
+  holder = std::make_unique<vhdx::VhdxImage>(file);
+  if (!holder->info().parent)
+    throw Error(ErrorCode::invalid_argument, fmt::format("{}: is not a differencing disk; it has no parent to set", child));
+  return *holder;
+}
+
+}  // namespace
+
+RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link) {
+  std::unique_ptr<vhdx::VhdxImage> holder;
+  const vhdx::VhdxImage& image = differencing_image(child, holder);
+  return plan_item_rewrite(child, image, new_locator_entries(*image.info().parent, link));
+}
+
+RelinkPlan plan_vhdx_set_linkages(const std::string& child, const std::optional<Guid>& linkage, const Guid& linkage2) {
+  std::unique_ptr<vhdx::VhdxImage> holder;
+  const vhdx::VhdxImage& image = differencing_image(child, holder);
+  std::vector<LocatorEntry> written = image.info().parent->locators;
+  auto set = [&](const std::string& key, const Guid& value) {
+    for (LocatorEntry& e : written)
+      if (e.key == key) {
+        e.value = value.to_braced_string();
+        return;
+      }
+    LocatorEntry e;
+    e.key = key;
+    e.value = value.to_braced_string();
+    written.push_back(e);
+  };
+  if (linkage) set("parent_linkage", *linkage);
+  set("parent_linkage2", linkage2);
+  return plan_item_rewrite(child, image, written);
 }
 
 void apply_vhdx_relink(const RelinkPlan& plan) {

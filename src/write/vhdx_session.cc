@@ -85,6 +85,14 @@ void VhdxSession::replay_pending_log() {
   reopen_image();
 }
 
+void VhdxSession::set_data_write_guid(const Guid& guid) {
+  ensure_session_started();
+  vhdx::Header h = current_;
+  h.data_write_guid = guid;
+  update_header(h);
+  reopen_image();
+}
+
 void VhdxSession::reopen_image() { image_ = std::make_unique<vhdx::VhdxImage>(file_); }
 
 void VhdxSession::write_through_log(const std::vector<Patch>& patches) {

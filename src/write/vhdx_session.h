@@ -57,6 +57,14 @@ class VhdxSession {
   // Error(unsupported) when the change does not fit in the log.
   void write_through_log(const std::vector<Patch>& patches);
 
+  // A header update giving the file a new DataWriteGuid (MS-VHDX 2.2.2: before the first change a
+  // guest or child could see), preceded on the session's first change by the FileWriteGuid update.
+  void set_data_write_guid(const Guid& guid);
+
+  // Makes completed payload writes durable before the log makes them reachable.
+  void flush_payload() { file_->flush(); }
+  File& writable_file() { return *file_; }
+
  private:
   void replay_pending_log();
   void ensure_session_started();

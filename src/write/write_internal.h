@@ -2,6 +2,7 @@
 // dispatch on the format; each half lives in its own files.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "vhdchain/write.h"
@@ -11,6 +12,9 @@ namespace vhdchain::write {
 // VHDX (vhdx_relink.cc, vhdx_session.cc)
 RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link);
 void apply_vhdx_relink(const RelinkPlan& plan);
+// The locator kept as it is but parent_linkage (when given) and parent_linkage2 set (added when
+// absent): the first and the last step of a merge.
+RelinkPlan plan_vhdx_set_linkages(const std::string& child, const std::optional<Guid>& linkage, const Guid& linkage2);
 ReplayResult replay_vhdx_log(const std::string& path);
 CreateResult create_vhdx(const std::string& path, const CreateOptions& options);
 

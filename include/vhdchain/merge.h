@@ -1,0 +1,84 @@
+// Offline merge of a differencing chain into an ancestor (Merge-VHD's meaning): CHILD and every
+// disk between it and the ANCESTOR are merged into the ANCESTOR, which then reads as CHILD did.
+//
+// Crash safety follows MS-VHDX (formats.md 2.12, ecosystem.md section 6, footnote 12):
+//   1. the target's new DataWriteGuid is first stored in parent_linkage2 of the source right above
+//      it (through that file's log), so the chain keeps opening whichever identity the target has;
+//   2. then the target's header takes the new DataWriteGuid (header update protocol);
+//   3. payload is copied outside the log (new blocks at the end of the file, flushed), and the BAT
+//      and sector-bitmap changes that make it reachable go through the target's log;
+//   4. children of CHILD are re-pointed at the target;
+//   5. the disk above the target takes the new identity as its parent_linkage (parent_linkage2
+//      cleared): the merge is complete.
+// The sources are never written (except that one locator), so copying again gives the same bytes:
+// a merge killed at any point is finished by running it again. check reports the state between as
+// merge.interrupted. The library never prints: progress is a callback.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vhdchain/chain.h"
+#include "vhdchain/disk_image.h"
+#include "vhdchain/guid.h"
+
+namespace vhdchain {
+
+struct MergeOptions {
+  std::string child;                   // the leaf of what is merged
+  std::optional<std::string> into;     // the ancestor receiving the data; default: CHILD's parent
+  // Files that link to a merged disk or to the target other than the chain itself (snapshot
+  // branches), found by the caller (check scans folders): a merge makes them invalid, so it is
+  // refused unless force.
+  std::vector<std::string> other_children_of_target;
+  std::vector<std::string> other_children_of_sources;
+  // Children of CHILD (re-pointed at the target afterwards).
+  std::vector<std::string> children_of_child;
+  bool force = false;
+  // Free bytes on the target's volume (the caller measures); nullopt: not checked.
+  std::optional<uint64_t> free_bytes;
+  ChainOptions chain_options;          // how parents are found (the CLI's host options)
+};
+
+// What one source contributes.
+struct MergeSource {
+  std::string path;
+  uint64_t bytes = 0;                  // bytes of the merged view that come from this file
+  uint64_t overwrites_target_bytes = 0;// of those, bytes where the target holds data now (seed 002)
+};
+
+struct MergePlan {
+  std::string child, target;
+  DiskFormat format = DiskFormat::vhdx;
+  DiskType target_type = DiskType::dynamic;
+  std::vector<MergeSource> sources;    // CHILD first, down to the disk right above the target
+  uint64_t virtual_size = 0;
+  uint64_t blocks_touched = 0;         // target blocks that receive data
+  uint64_t blocks_allocated = 0;       // of those, blocks the target must allocate
+  uint64_t bytes_to_copy = 0;          // payload bytes written into the target
+  uint64_t new_space_bytes = 0;        // how much the target file grows (blocks, sector bitmaps)
+  std::optional<uint64_t> free_bytes;  // on the target's volume, when known
+  bool resuming = false;               // an interrupted merge of this chain is being finished
+  std::vector<std::string> refusals;   // why it must not run (branches without force, no space)
+  std::vector<std::string> invalidated;// disks that become invalid (with force)
+  std::vector<std::string> children_to_repoint;
+};
+
+// Reads the chain (read-only) and plans. Throws when the chain does not open (a missing parent, a
+// broken image: check first) or when INTO is not an ancestor of CHILD.
+MergePlan plan_merge(const MergeOptions& options);
+
+struct MergeProgress {
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+};
+
+// Runs a plan without refusals (made by plan_merge from the same options). `progress` is called
+// after each batch of blocks. Throws Error(invalid_argument) for a plan with refusals.
+void run_merge(const MergeOptions& options, const MergePlan& plan,
+               const std::function<void(const MergeProgress&)>& progress = {});
+
+}  // namespace vhdchain

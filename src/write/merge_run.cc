@@ -1,0 +1,206 @@
+// Running a VHDX merge (merge.h has the order of steps and why it is crash-safe).
+//
+// Target blocks are written in batches: every block's payload first (in place when the target
+// already holds the block, else appended at the end of the file, 1 MiB aligned), one flush, then
+// one log entry with the BAT entries and sector-bitmap bits that make the batch reachable. A crash
+// inside a batch leaves at most unreferenced space at the end of the file (the next run allocates
+// anew); the sources are not written, so the copy gives the same bytes again.
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "base/byte_store.h"
+#include "vhdchain/error.h"
+#include "vhdchain/merge.h"
+#include "vhdchain/write.h"
+#include "vhdx/image.h"
+#include "vhdx/layout.h"
+#include "write/merge_chain.h"
+#include "write/merge_coverage.h"
+#include "write/vhdx_session.h"
+#include "write/write_internal.h"
+
+namespace vhdchain {
+namespace {
+
+using write::CoveredRun;
+using write::Patch;
+
+constexpr size_t kBlocksPerBatch = 32;
+
+uint64_t round_up(uint64_t value, uint64_t unit) { return (value + unit - 1) / unit * unit; }
+
+class TargetWriter {
+ public:
+  TargetWriter(write::VhdxSession& session, const write::MergeChain& chain)
+      : session_(session), sources_(chain.source_images()) {}
+
+  // Copies what the sources hold in block b; returns the payload bytes written.
+  uint64_t merge_block(uint64_t b) {
+    const auto& image = session_.image();
+    const vhdx::BatLayout& layout = image.layout();
+    const uint64_t start = b * layout.block_size;
+    const uint64_t length = std::min(layout.block_size, image.info().virtual_size - start);
+    const std::vector<CoveredRun> runs = write::covered_runs(sources_, start, length);
+    if (std::none_of(runs.begin(), runs.end(), [](const CoveredRun& r) { return r.source >= 0; })) return 0;
+
+    const vhdx::BatEntry entry = image.bat_table().payload(b);
+    const bool held = entry.state == vhdx::kPayloadFullyPresent || entry.state == vhdx::kPayloadPartiallyPresent;
+    const uint64_t sector = layout.logical_sector_size;
+    std::vector<bool> present(static_cast<size_t>(layout.sectors_per_block()), false);
+    uint64_t written = 0;
+    if (held) {
+      for (const CoveredRun& r : runs) {
+        if (r.source < 0) continue;
+        session_.writable_file().write_at(entry.file_offset + (r.offset - start), source_bytes(r));
+        mark(present, r.offset - start, r.length, sector);
+        written += r.length;
+      }
+      if (entry.state == vhdx::kPayloadPartiallyPresent) set_bits(b, present, entry.file_offset);
+      return written;
+    }
+    // A new block: what the sources hold, and what the target showed elsewhere in the block.
+    std::vector<uint8_t> block(static_cast<size_t>(layout.block_size), 0);
+    for (const CoveredRun& r : runs) {
+      if (r.source >= 0) {
+        const std::vector<uint8_t> bytes = source_bytes(r);
+        std::copy(bytes.begin(), bytes.end(), block.begin() + static_cast<ptrdiff_t>(r.offset - start));
+        mark(present, r.offset - start, r.length, sector);
+        continue;
+      }
+      // Not merged: a differencing target keeps showing its parent there (bits stay clear), but a
+      // range it defines as zeros must stay zeros (present, zero-filled).
+      for (uint64_t at = r.offset; at < r.offset + r.length;) {
+        const Extent e = image.map(at, r.offset + r.length - at);
+        if (e.source != ExtentSource::parent) mark(present, at - start, e.length, sector);
+        at += e.length;
+      }
+    }
+    const uint64_t offset = allocate(layout.block_size);
+    session_.writable_file().write_at(offset, block);
+    const bool full = layout.differencing ? std::all_of(present.begin(), present.end(), [](bool p) { return p; })
+                                          : true;
+    bat_patch(layout.payload_index(b), offset, full ? vhdx::kPayloadFullyPresent : vhdx::kPayloadPartiallyPresent);
+    if (!full) set_bits(b, present, offset);
+    return length;
+  }
+
+  // Makes the batch durable and reachable.
+  void commit() {
+    if (patches_.empty()) return;
+    session_.flush_payload();
+    std::vector<Patch> patches;
+    for (auto& [offset, bytes] : patches_) patches.push_back({offset, std::move(bytes)});
+    patches_.clear();
+    session_.write_through_log(patches);
+  }
+
+ private:
+  std::vector<uint8_t> source_bytes(const CoveredRun& r) const {
+    std::vector<uint8_t> out(static_cast<size_t>(r.length), 0);
+    if (!r.zero) sources_[static_cast<size_t>(r.source)]->data().read_at(r.file_offset, out);
+    return out;
+  }
+
+  static void mark(std::vector<bool>& present, uint64_t from, uint64_t length, uint64_t sector) {
+    for (uint64_t s = from / sector; s < (from + length) / sector; ++s) present[static_cast<size_t>(s)] = true;
+  }
+
+  uint64_t allocate(uint64_t length) {
+    File& file = session_.writable_file();
+    if (next_free_ == 0) next_free_ = round_up(file.size(), vhdx::kRegionAlignment);
+    const uint64_t at = next_free_;
+    next_free_ += round_up(length, vhdx::kRegionAlignment);
+    if (file.size() < next_free_) file.resize(next_free_);
+    return at;
+  }
+
+  void bat_patch(uint64_t index, uint64_t offset, uint8_t state) {
+    std::vector<uint8_t> bytes(8, 0);
+    store_le64(bytes, 0, offset | state);
+    patches_[session_.image().bat_region().file_offset + index * 8] = std::move(bytes);
+  }
+
+  // The block's bits in its chunk's sector bitmap (LSB first, MS-VHDX 2.6.4), set for `present`
+  // sectors and never cleared (a set bit is data the target already shows).
+  void set_bits(uint64_t b, const std::vector<bool>& present, uint64_t) {
+    const auto& image = session_.image();
+    const vhdx::BatLayout& layout = image.layout();
+    const uint64_t chunk = b / layout.chunk_ratio;
+    uint64_t bitmap = 0;
+    if (auto it = new_bitmaps_.find(chunk); it != new_bitmaps_.end()) {
+      bitmap = it->second;
+    } else if (const vhdx::BatEntry e = image.bat_table().bitmap(chunk); e.state == vhdx::kBitmapPresent) {
+      bitmap = e.file_offset;
+    } else {
+      bitmap = allocate(vhdx::kSectorBitmapBlockSize);  // zeros: a resize past the end
+      new_bitmaps_[chunk] = bitmap;
+      bat_patch(layout.bitmap_index(chunk), bitmap, vhdx::kBitmapPresent);
+    }
+    const uint64_t first_bit = (b % layout.chunk_ratio) * layout.sectors_per_block();
+    const uint64_t at = bitmap + first_bit / 8;
+    const size_t bytes_needed = static_cast<size_t>((present.size() + 7) / 8);
+    auto [it, fresh] = patches_.try_emplace(at, bytes_needed, uint8_t{0});
+    if (fresh) session_.file().read_at(at, it->second);
+    for (size_t s = 0; s < present.size(); ++s)
+      if (present[s]) it->second[s / 8] = static_cast<uint8_t>(it->second[s / 8] | (1u << (s % 8)));
+  }
+
+  write::VhdxSession& session_;
+  std::vector<const DiskImage*> sources_;
+  std::map<uint64_t, std::vector<uint8_t>> patches_;  // file offset -> bytes, for the next log entry
+  std::map<uint64_t, uint64_t> new_bitmaps_;          // chunk -> offset of a bitmap allocated in this batch
+  uint64_t next_free_ = 0;
+};
+
+}  // namespace
+
+void run_merge(const MergeOptions& options, const MergePlan& plan,
+               const std::function<void(const MergeProgress&)>& progress) {
+  if (!plan.refusals.empty())
+    throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
+  const write::MergeChain chain = write::open_merge_chain(options);
+  write::VhdxSession target(chain.target().path);
+
+  // Steps 1 and 2: the source above the target accepts the new identity before the target takes it.
+  if (!chain.resuming) {
+    const Guid next = Guid::random();
+    apply_relink(write::plan_vhdx_set_linkages(chain.above_target().path, std::nullopt, next));
+    target.set_data_write_guid(next);
+  }
+
+  // Step 3: the blocks.
+  TargetWriter writer(target, chain);
+  MergeProgress done{0, plan.bytes_to_copy};
+  const uint64_t blocks = target.image().layout().payload_blocks;
+  size_t in_batch = 0;
+  for (uint64_t b = 0; b < blocks; ++b) {
+    const uint64_t written = writer.merge_block(b);
+    if (written == 0) continue;
+    done.bytes_done += written;
+    if (++in_batch == kBlocksPerBatch) {
+      writer.commit();
+      in_batch = 0;
+      if (progress) progress(done);
+    }
+  }
+  writer.commit();
+  if (progress) progress(done);
+
+  // Step 4: CHILD's children now read through the target.
+  const Guid identity = target.image().identity();
+  for (const std::string& child : plan.children_to_repoint) {
+    NewParentLink link;
+    link.linkage = identity;
+    link.paths = compose_parent_paths(child, chain.target().path);
+    apply_relink(plan_relink(child, link));
+  }
+
+  // Step 5: the merge is complete. The disk above the target links to it by its new identity
+  // alone: still a valid child (it reads the same over the merged target), no longer an
+  // interrupted merge for check, and a rerun starts afresh instead of resuming.
+  apply_relink(write::plan_vhdx_set_linkages(chain.above_target().path, identity, Guid{}));
+}
+
+}  // namespace vhdchain
