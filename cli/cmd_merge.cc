@@ -190,15 +190,15 @@ int run_merge_command(const MergeArgs& a) {
   options.other_children_of_target = around.other_children_of_target;
   options.other_children_of_sources = around.other_children_of_sources;
 
-  MergePlan plan = plan_merge(options);
-  std::error_code ec;
-  const auto space = std::filesystem::space(std::filesystem::u8path(plan.target).parent_path(), ec);
-  if (!ec) {
-    plan.free_bytes = space.available;
-    if (space.available < plan.new_space_bytes)
-      plan.refusals.push_back(fmt::format("the target needs {} new bytes but its volume has {} free",
-                                          plan.new_space_bytes, space.available));
+  // Free space where the target lives; plan_merge compares it with what the target must grow.
+  if (chain.layers().size() > 1) {
+    const std::string target = a.into.empty() ? chain.layers()[1].path : a.into;
+    std::error_code ec;
+    const auto space = std::filesystem::space(std::filesystem::u8path(target).parent_path(), ec);
+    if (!ec) options.free_bytes = space.available;
   }
+
+  MergePlan plan = plan_merge(options);
   for (const std::string& c : around.critical) plan.refusals.push_back("check: " + c);
   const std::optional<double> rate = sample_rate(a.child);
 

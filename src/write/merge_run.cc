@@ -57,7 +57,7 @@ class TargetWriter {
         mark(present, r.offset - start, r.length, sector);
         written += r.length;
       }
-      if (entry.state == vhdx::kPayloadPartiallyPresent) set_bits(b, present, entry.file_offset);
+      if (entry.state == vhdx::kPayloadPartiallyPresent) set_bits(b, present);
       return written;
     }
     // A new block: what the sources hold, and what the target showed elsewhere in the block.
@@ -82,7 +82,7 @@ class TargetWriter {
     const bool full = layout.differencing ? std::all_of(present.begin(), present.end(), [](bool p) { return p; })
                                           : true;
     bat_patch(layout.payload_index(b), offset, full ? vhdx::kPayloadFullyPresent : vhdx::kPayloadPartiallyPresent);
-    if (!full) set_bits(b, present, offset);
+    if (!full) set_bits(b, present);
     return length;
   }
 
@@ -124,7 +124,7 @@ class TargetWriter {
 
   // The block's bits in its chunk's sector bitmap (LSB first, MS-VHDX 2.6.4), set for `present`
   // sectors and never cleared (a set bit is data the target already shows).
-  void set_bits(uint64_t b, const std::vector<bool>& present, uint64_t) {
+  void set_bits(uint64_t b, const std::vector<bool>& present) {
     const auto& image = session_.image();
     const vhdx::BatLayout& layout = image.layout();
     const uint64_t chunk = b / layout.chunk_ratio;
