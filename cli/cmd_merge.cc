@@ -194,7 +194,10 @@ int run_merge_command(const MergeArgs& a) {
   if (chain.layers().size() > 1) {
     const std::string target = a.into.empty() ? chain.layers()[1].path : a.into;
     std::error_code ec;
-    const auto space = std::filesystem::space(std::filesystem::u8path(target).parent_path(), ec);
+    // A bare file name lives in the working directory (space("") fails).
+    std::filesystem::path folder = std::filesystem::u8path(target).parent_path();
+    if (folder.empty()) folder = ".";
+    const auto space = std::filesystem::space(folder, ec);
     if (!ec) options.free_bytes = space.available;
   }
 

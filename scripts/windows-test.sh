@@ -304,8 +304,8 @@ PY
   [ "$(sha_of "$example/base.vhdx")" = "$base_before" ] || fail "base.vhdx changed"
 
   # check --json gives the same report as the Linux build, paths aside: on the example chains, and
-  # on the real Hyper-V / Windows images of ../shared/testdata/dissect (decompressed sparse into the
-  # scratch folder, which wine sees as Z:). Paths are compared after mapping both roots to <dir>;
+  # on every real image of ../shared/testdata (Hyper-V, Windows, qemu, DiscUtils...; decompressed
+  # sparse into the scratch folder, which wine sees as Z:). Paths are compared after mapping both roots to <dir>;
   # free space is the host's; and a Windows host tries stored absolute C:\ paths itself, so its
   # candidates and locator.not_found findings legitimately differ.
   compare_check() {  # compare_check NAME WINDOWS_ROOT LINUX_ROOT
@@ -350,28 +350,87 @@ PY
   fi
   shared=${VHDCHAIN_SHARED:-$root/../shared}
   if ((have_linux)) && [ -d "$shared/testdata/dissect" ]; then
-    mkdir -p "$scratch/dissect"
-    python3 - "$shared/testdata/dissect" "$scratch/dissect" <<'PY'
-import gzip, os, sys
+    # Every real image, decompressed sparse (holes where the image had zeros) into one folder per source.
+    mkdir -p "$scratch/real"
+    python3 - "$shared/testdata" "$scratch/real" <<'PY'
+import bz2, gzip, os, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]
-for name in sorted(os.listdir(src)):
-    if not name.endswith(".gz"):
-        continue
-    with gzip.open(os.path.join(src, name)) as f, open(os.path.join(dst, name[:-3]), "wb") as out:
+def copy_sparse(f, path):
+    with open(path, "wb") as out:
         while chunk := f.read(1 << 20):
             if chunk.count(0) == len(chunk):
-                out.seek(len(chunk), 1)  # a hole, as the image had
+                out.seek(len(chunk), 1)
             else:
                 out.write(chunk)
         out.truncate()
+count = 0
+for folder in sorted(os.listdir(src)):
+    here = os.path.join(src, folder)
+    if not os.path.isdir(here) or folder == "libvhdi-fragments":  # structure fragments, not disks
+        continue
+    os.makedirs(os.path.join(dst, folder), exist_ok=True)
+    for name in sorted(os.listdir(here)):
+        path, out = os.path.join(here, name), os.path.join(dst, folder)
+        if name.endswith(".gz"):
+            with gzip.open(path) as f: copy_sparse(f, os.path.join(out, name[:-3]))
+        elif name.endswith(".bz2"):
+            with bz2.open(path) as f: copy_sparse(f, os.path.join(out, name[:-4]))
+        elif name.endswith(".zip"):
+            with zipfile.ZipFile(path) as z:
+                for member in z.namelist():
+                    with z.open(member) as f: copy_sparse(f, os.path.join(out, os.path.basename(member)))
+        else:
+            with open(path, "rb") as f: copy_sparse(f, os.path.join(out, name))
+        count += 1
+print("real images: %d files decompressed" % count)
 PY
-    win_dissect="Z:$(echo "$scratch/dissect" | tr / '\\')"
-    win check-dissect check --json "$win_dissect"
-    [ "$status" = 2 ] || fail "vhdchain.exe check --json on the dissect images: exit $status (want 2: an orphan)"
-    "$linux_cli" check --json "$scratch/dissect" >"$scratch/check-dissect-linux.json" || true
-    compare_check check-dissect "$win_dissect" "$scratch/dissect"
+    win_real="Z:$(echo "$scratch/real" | tr / '\\')"
+    win check-real check --json "$win_real"
+    set +e
+    "$linux_cli" check --json "$scratch/real" >"$scratch/check-real-linux.json"
+    linux_status=$?
+    set -e
+    [ "$status" = "$linux_status" ] || fail "check --json on the real images: exit $status under wine, $linux_status on Linux"
+    [ "$status" = 2 ] || fail "vhdchain.exe check --json on the real images: exit $status (want 2: dissect's orphan checkpoint)"
+    compare_check check-real "$win_real" "$scratch/real"
   elif [ "${CI:-}" = true ]; then
-    fail "no ../shared/testdata/dissect for the real-image check comparison"
+    fail "no ../shared/testdata for the real-image check comparison"
+  fi
+
+  # Seed 000 through the Win32 APIs: a child whose locators reach its parent through X: (relative)
+  # and Y: (absolute), and one folder scanned through both letters. Wine gives each drive letter a
+  # volume name of its own; the volume serial number FileIdInfo reports for both is what tells
+  # check they are one file system (src/hostpath/alias_analysis.cc). The child is made by the Linux
+  # build with --map, since a Windows create resolves Y:\ to the final path X:\ as Hyper-V does.
+  # After the comparisons above, which scan all of X:.
+  if ((have_linux)); then
+    mkdir -p "$example/alias-chain"
+    "$linux_cli" create --size 64M "$example/alias-chain/base.vhdx" >/dev/null
+    "$linux_cli" create --parent "$example/alias-chain/base.vhdx" --map "Y:\\=$example" \
+      "$example/alias-chain/child.avhdx" >/dev/null
+    win alias-check check --json 'X:\alias-chain\child.avhdx'
+    python3 - "$scratch/alias-check.out" "$status" <<'PY' || fail "check of a child whose locators reach its parent through X: and Y:: not the alias finding (exit $status; $scratch/alias-check.out)"
+import json, sys
+report = json.load(open(sys.argv[1], encoding="utf-8"))
+codes = sorted(f["code"] for f in report["findings"])
+print("alias: check X:\\alias-chain\\child.avhdx (locators .\\base.vhdx and Y:\\alias-chain\\base.vhdx): exit %s, findings %s"
+      % (sys.argv[2], codes))
+alias = [f for f in report["findings"] if f["code"] == "alias.locators_via_two_mounts"]
+if alias:
+    print("alias: " + alias[0]["message"])
+sys.exit(0 if codes == ["alias.locators_via_two_mounts"] and sys.argv[2] == "1"
+         and alias[0]["paths"] == ["X:\\alias-chain\\child.avhdx", "X:\\alias-chain\\base.vhdx", "Y:\\alias-chain\\base.vhdx"]
+         else 1)
+PY
+    # The same files through both letters: each disk reached twice.
+    win alias-twice check --json 'X:\alias-chain' 'Y:\alias-chain'
+    python3 - "$scratch/alias-twice.out" <<'PY' || fail "check X:\\alias-chain Y:\\alias-chain: not two alias.disk_seen_twice ($scratch/alias-twice.out)"
+import json, sys
+codes = [f["code"] for f in json.load(open(sys.argv[1], encoding="utf-8"))["findings"]]
+print("alias: check of one folder through X: and Y:: %s" % sorted(codes))
+sys.exit(0 if codes.count("alias.disk_seen_twice") == 2 else 1)
+PY
+    rm -rf "$example/alias-chain"
   fi
 
   # Nothing left behind: no temp files of the exports.

@@ -19,8 +19,32 @@ AliasFinding pair_finding(AliasCode code, size_t a, size_t b, std::string canoni
   return AliasFinding{code, a, b, std::move(canonical), std::move(alias), std::move(detail)};
 }
 
+// A Windows mount point ("X:\\", "C:\\Hyper-V\\") joined with a path inside the volume ("\\d\\f").
+std::string join_mount(const std::string& mount_point, const std::string& inner_path) {
+  std::string out = mount_point;
+  while (!out.empty() && out.back() == '\\') out.pop_back();
+  return out + inner_path;
+}
+
 std::string mounts_detail(const std::string& a, const std::string& b, const std::string& volume) {
   return fmt::format("mount points {} and {} of volume {}", a, b, volume);
+}
+
+// A Windows location: its mount point is a drive ("X:\\"), a folder on one, or a share.
+bool is_windows_location(const HostLocation& location) {
+  return !location.mount_point.empty() && location.mount_point.front() != '/';
+}
+
+// Whether two existing files whose volume keys differ still sit on one file system. On Windows a
+// drive letter made by subst (DefineDosDeviceW), and every drive letter wine maps to a Unix folder,
+// has a volume name of its own (or none) while FileIdInfo reports the same volume serial number
+// for the files behind it: the admin reaches one volume through two mount points, which is what we
+// report. Linux needs no such rule: its volume key is the device number, the identity's own fact.
+// (Two cloned NTFS volumes mounted at once share a serial number too; Windows refuses to bring the
+// second clone's disk online until its signature changes, and even then the finding only warns.)
+bool one_file_system_by_identity(const PathFacts& a, const PathFacts& b) {
+  return a.identity.ok() && b.identity.ok() && a.location && b.location && is_windows_location(*a.location) &&
+         is_windows_location(*b.location) && a.identity.identity.volume_id == b.identity.identity.volume_id;
 }
 
 }  // namespace
@@ -64,17 +88,29 @@ std::optional<AliasFinding> analyze_host_pair(const PathFacts& a, size_t ai, con
   const bool both_exist = a.identity.ok() && b.identity.ok();
   const HostLocation* la = a.location ? &*a.location : nullptr;
   const HostLocation* lb = b.location ? &*b.location : nullptr;
-  const bool same_volume = la && lb && la->volume == lb->volume;
+  const bool same_volume_name = la && lb && la->volume == lb->volume;
+  const bool same_volume = same_volume_name || one_file_system_by_identity(a, b);
   const bool same_place = same_volume && la->inner_path == lb->inner_path;
   const bool mounts_differ = same_volume && la->mount_point != lb->mount_point;
   // The path to name as the alias: the given path whose location is not the canonical one.
   auto alias_of_pair = [&](const std::string& canonical) { return b.path != canonical ? b.path : a.path; };
+  // How the finding names the volume: by its key, or (two names, one file system) by both names
+  // and the serial number that joins them.
+  const std::string volume_text =
+      !same_volume || same_volume_name
+          ? (la ? la->volume : std::string())
+          : fmt::format("serial {:#x} (names {} and {})", a.identity.identity.volume_id, la->volume, lb->volume);
 
   if (both_exist && a.identity.identity != b.identity.identity) {
+    if (mounts_differ && !same_volume_name) {
+      // Each name's own mount point is canonical for it: name b's place through a's mount point.
+      return pair_finding(AliasCode::volume_alias, ai, bi, join_mount(la->mount_point, lb->inner_path), b.path,
+                          mounts_detail(la->mount_point, lb->mount_point, volume_text));
+    }
     if (mounts_differ) {
       bool b_off = !lb->is_canonical();
       return pair_finding(AliasCode::volume_alias, ai, bi, b_off ? lb->canonical() : la->canonical(),
-                          b_off ? b.path : a.path, mounts_detail(la->mount_point, lb->mount_point, la->volume));
+                          b_off ? b.path : a.path, mounts_detail(la->mount_point, lb->mount_point, volume_text));
     }
     return pair_finding(AliasCode::different_file, ai, bi, "", b.path,
                         fmt::format("{} vs {}", a.identity.identity.to_string(), b.identity.identity.to_string()));
@@ -90,7 +126,7 @@ std::optional<AliasFinding> analyze_host_pair(const PathFacts& a, size_t ai, con
   if (same_place) {
     if (mounts_differ)
       return pair_finding(AliasCode::mount_alias, ai, bi, la->canonical(), alias_of_pair(la->canonical()),
-                          mounts_detail(la->mount_point, lb->mount_point, la->volume));
+                          mounts_detail(la->mount_point, lb->mount_point, volume_text));
     if (a.path == b.path) return std::nullopt;
     return pair_finding(AliasCode::same_file, ai, bi, la->canonical(), alias_of_pair(la->canonical()),
                         fmt::format("{} on volume {}", la->inner_path, la->volume));

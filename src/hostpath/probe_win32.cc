@@ -38,6 +38,22 @@ bool exists(const std::string& path) {
   return ::GetFileAttributesW(vhdchain::win32::to_win32_path(path).c_str()) != INVALID_FILE_ATTRIBUTES;
 }
 
+// The final DOS path's place, spelled through the mount point the path was reached by, when that
+// names the very same file: the final path picks one drive of its own, and for a drive letter made
+// by subst or by wine (X: and Y: onto one folder give X:\f for Y:\f) that would hide the alias we
+// look for. A symlink into another volume fails the identity test and keeps its final path.
+std::optional<std::string> through_reached_mount(const std::string& path, const std::string& mount,
+                                                 const std::string& final_dos) {
+  std::optional<WinPath> final_path = try_parse_windows_path(final_dos);
+  std::optional<std::string> final_mount_text = live::volume_path_name(final_dos);
+  std::optional<WinPath> final_mount = final_mount_text ? try_parse_windows_path(*final_mount_text) : std::nullopt;
+  if (!final_path || !final_mount || !windows_path_starts_with(*final_path, *final_mount)) return std::nullopt;
+  const std::string candidate = with_tail(mount, join_components(final_path->components, final_mount->components.size()));
+  const FileIdentityResult reached = file_identity(path), via_mount = file_identity(candidate);
+  if (!reached.ok() || !via_mount.ok() || reached.identity != via_mount.identity) return std::nullopt;
+  return candidate;
+}
+
 // An existing path, resolved: mount point as reached + the inner path Windows stores. Falls back
 // to the final DOS path when the two disagree on the volume (a symlink to another volume), and
 // to the path itself when the APIs do not answer (some file systems, wine).
@@ -51,7 +67,11 @@ std::string resolve_existing(const std::string& path) {
         live::volume_name_for_mount_point(final_path->root()) == reached)
       return with_tail(*mount, join_components(final_path->components, 0));
   }
-  if (std::optional<std::string> by_dos = live::final_path_name(path, VOLUME_NAME_DOS)) return *by_dos;
+  if (std::optional<std::string> by_dos = live::final_path_name(path, VOLUME_NAME_DOS)) {
+    if (mount)
+      if (std::optional<std::string> kept = through_reached_mount(path, *mount, *by_dos)) return *kept;
+    return *by_dos;
+  }
   return path;
 }
 

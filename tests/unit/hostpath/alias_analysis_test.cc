@@ -209,5 +209,48 @@ TEST(HostpathHostAliases, PairRules) {
             (AliasFinding{AliasCode::same_file, 0, 1, "x/a", "y/a", "volume 0x811 file 0x00000000000000000000000000000004"}));
 }
 
+// Windows drive letters that Windows (subst) or wine names as volumes of their own while FileIdInfo
+// gives their files one volume serial number: one file system through two mount points.
+PathFacts windows_facts(const std::string& drive, const std::string& volume, const std::string& inner,
+                        uint64_t serial, uint64_t file_id) {
+  PathFacts f;
+  f.path = drive + ":" + inner;
+  f.identity.identity = FileIdentity{serial, 0, file_id};
+  HostLocation l;
+  l.path = f.path;
+  l.mount_point = drive + ":\\";
+  l.volume = volume;
+  l.mount_root = "\\";
+  l.inner_path = inner;
+  l.aliases = {f.path};
+  f.location = l;
+  return f;
+}
+
+TEST(HostpathHostAliases, WindowsDriveLettersOfOneFileSystem) {
+  const std::string vx = "\\\\?\\Volume{00000000-0000-0000-0000-0000000000aa}\\";
+  const std::string vy = "\\\\?\\Volume{00000000-0000-0000-0000-0000000000bb}\\";
+  const std::string names = "serial 0x7c2 (names " + vx + " and " + vy + ")";
+  // The seed-000 shape: the child on X:, its parent reached through Y:.
+  EXPECT_EQ(analyze_host_pair(windows_facts("X", vx, "\\alias\\c.avhdx", 0x7c2, 1), 0,
+                              windows_facts("Y", vy, "\\alias\\base.vhdx", 0x7c2, 2), 1),
+            (AliasFinding{AliasCode::volume_alias, 0, 1, "X:\\alias\\base.vhdx", "Y:\\alias\\base.vhdx",
+                          "mount points X:\\ and Y:\\ of volume " + names}));
+  // One file through both letters.
+  EXPECT_EQ(analyze_host_pair(windows_facts("X", vx, "\\alias\\base.vhdx", 0x7c2, 2), 0,
+                              windows_facts("Y", vy, "\\alias\\base.vhdx", 0x7c2, 2), 1),
+            (AliasFinding{AliasCode::mount_alias, 0, 1, "X:\\alias\\base.vhdx", "Y:\\alias\\base.vhdx",
+                          "mount points X:\\ and Y:\\ of volume " + names}));
+  // Two serial numbers: two volumes, whatever the paths.
+  EXPECT_EQ(analyze_host_pair(windows_facts("X", vx, "\\alias\\c.avhdx", 0x7c2, 1), 0,
+                              windows_facts("Y", vy, "\\alias\\base.vhdx", 0x7c3, 2), 1)->code,
+            AliasCode::different_file);
+  // Linux locations keep their device-number volume keys as the only rule.
+  PathFacts a = windows_facts("X", "8:1", "/a", 0x801, 1), b = windows_facts("Y", "8:2", "/b", 0x801, 2);
+  a.location->mount_point = "/mnt/a";
+  b.location->mount_point = "/mnt/b";
+  EXPECT_EQ(analyze_host_pair(a, 0, b, 1)->code, AliasCode::different_file);
+}
+
 }  // namespace
 }  // namespace vhdchain::hostpath
