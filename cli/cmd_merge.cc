@@ -46,7 +46,8 @@ the same command again; check reports the state between as merge.interrupted.
 Progress on stderr when it is a terminal (bytes, rate, ETA); --progress=json writes one JSON
 object per line to stderr for scripts; --progress=none, -q or a pipe: nothing.
 
-VHDX chains only in this version (a VHD chain is refused with a message).
+VHD chains: the target keeps its unique id; the merge in progress is marked by
+ANCESTOR.vhdchain-merge and every batch of blocks goes through a journal (ANCESTOR.vhdchain-journal).
 
 Examples:
   vhdchain merge --dry-run /vms/web/disk_3F2A.avhdx

@@ -13,6 +13,10 @@
 // The sources are never written (except that one locator), so copying again gives the same bytes:
 // a merge killed at any point is finished by running it again. check reports the state between as
 // merge.interrupted. The library never prints: progress is a callback.
+//
+// VHD chains have no parent_linkage2: the target keeps its unique id, a marker file beside it
+// ("<target>.vhdchain-merge") says a merge is in progress, and each batch of blocks is made
+// reachable through the VHD journal (docs/merge.md, "VHD chains").
 #pragma once
 
 #include <cstdint>

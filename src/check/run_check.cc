@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
+#include "io/fs_ops.h"
+#include "write/merge_marker.h"
 
 namespace vhdchain::check {
 namespace {
@@ -52,6 +54,30 @@ void find_interrupted_merges(Report& report) {
   }
 }
 
+// A VHD merge keeps the target's unique id, so the files do not show one in progress; its marker
+// beside the target does (write/merge_marker.h). The chain reads as before until the merge is done.
+void find_interrupted_vhd_merges(Report& report) {
+  for (size_t i = 0; i < report.disks.size(); ++i) {
+    const Disk& d = report.disks[i];
+    if (!d.image || d.image->info().format != DiskFormat::vhd) continue;
+    const std::string marker_path = write::merge_marker_path(d.path);
+    if (!io::path_exists(marker_path)) continue;
+    std::string what;
+    try {
+      const std::optional<write::MergeMarker> marker = write::read_merge_marker(d.path);
+      if (marker) what = fmt::format("a merge of {} into it", marker->child);
+    } catch (const Error& e) {
+      what = fmt::format("a merge into it (its marker is unreadable: {})", e.what());
+    }
+    report.findings.push_back(detail::make_finding(
+        "merge.interrupted",
+        fmt::format("{}: {} was interrupted and left {}; the chain still reads as before the merge. Finish it by "
+                    "running the same vhdchain merge again",
+                    d.path, what, marker_path),
+        {d.path, marker_path}, {i}));
+  }
+}
+
 }  // namespace
 
 Report run_check(std::span<const std::string> inputs, const Options& options) {
@@ -61,6 +87,7 @@ Report run_check(std::span<const std::string> inputs, const Options& options) {
   detail::build_forest(scan.files, options, report);
   if (options.deep) detail::validate_deeply(report);
   find_interrupted_merges(report);
+  find_interrupted_vhd_merges(report);
   detail::find_aliases(options, report);
   detail::build_chains(options, report);
   detail::measure_capacity(options, report);

@@ -31,6 +31,13 @@ class Image final : public DiskImage {
   BlockStats block_stats() const override;
   const Reader& data() const override { return *file_; }
 
+  // The structures behind map(), for the writers (merge appends blocks and sets bitmap bits).
+  // dynamic_header() is empty for a fixed disk; bat_entries() needs one (loads the BAT once).
+  const FooterLocation& footer_location() const { return footer_; }
+  const std::optional<DynamicHeader>& dynamic_header() const { return header_; }
+  const BlockLayout& block_layout() const { return layout_; }
+  const std::vector<uint32_t>& bat_entries() const { return bat(); }
+
  private:
   using Bitmap = std::shared_ptr<const std::vector<uint8_t>>;
 

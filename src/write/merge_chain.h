@@ -14,8 +14,9 @@ namespace vhdchain::write {
 struct MergeChain {
   std::vector<ChainLayer> layers;  // CHILD first, the target last (layers past it are dropped)
   size_t target_index = 0;
-  // The source right above the target stores the target's DataWriteGuid in parent_linkage2 while
-  // its parent_linkage is the old one: step 1 of a merge has been done (and maybe more).
+  // VHDX: the source right above the target stores the target's DataWriteGuid in parent_linkage2
+  // while its parent_linkage is the old one: step 1 of a merge has been done (and maybe more).
+  // VHD: the target's merge marker names this child (merge_marker.h).
   bool resuming = false;
 
   const ChainLayer& target() const { return layers[target_index]; }
@@ -24,7 +25,8 @@ struct MergeChain {
 };
 
 // Throws Error(invalid_argument) when INTO is not an ancestor of CHILD or CHILD has no parent,
-// Error(unsupported) for VHD chains (not merged yet), what open_chain throws for a broken chain.
+// Error(unsupported) for a chain mixing VHD and VHDX, Error(invalid_argument) when the target's VHD
+// merge marker names another child (or another file), what open_chain throws for a broken chain.
 MergeChain open_merge_chain(const MergeOptions& options);
 
 }  // namespace vhdchain::write

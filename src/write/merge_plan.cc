@@ -12,12 +12,13 @@
 #include "vhdx/layout.h"
 #include "write/merge_chain.h"
 #include "write/merge_coverage.h"
+#include "write/merge_plan_parts.h"
+#include "write/merge_vhd.h"
 
 namespace vhdchain {
 namespace {
 
 using write::covered_runs;
-using write::CoveredRun;
 
 bool allocated(uint8_t state) {
   return state == vhdx::kPayloadFullyPresent || state == vhdx::kPayloadPartiallyPresent;
@@ -27,16 +28,12 @@ bool allocated(uint8_t state) {
 
 MergePlan plan_merge(const MergeOptions& options) {
   const write::MergeChain chain = write::open_merge_chain(options);
-  MergePlan plan;
-  plan.child = chain.layers.front().path;
-  plan.target = chain.target().path;
-  plan.format = chain.target().image->info().format;
-  plan.target_type = chain.target().image->info().type;
-  plan.virtual_size = chain.target().image->info().virtual_size;
-  plan.resuming = chain.resuming;
-  plan.free_bytes = options.free_bytes;
-  plan.children_to_repoint = options.children_of_child;
-  for (size_t i = 0; i < chain.target_index; ++i) plan.sources.push_back({chain.layers[i].path, 0, 0});
+  MergePlan plan = write::plan_outline(options, chain);
+  if (plan.format == DiskFormat::vhd) {
+    write::plan_vhd_blocks(chain, plan);
+    write::add_refusals(options, plan);
+    return plan;
+  }
 
   const auto& target = dynamic_cast<const vhdx::VhdxImage&>(*chain.target().image);
   const vhdx::Bat& bat = target.bat_table();
@@ -46,21 +43,7 @@ MergePlan plan_merge(const MergeOptions& options) {
   for (uint64_t b = 0; b < layout.payload_blocks; ++b) {
     const uint64_t start = b * layout.block_size;
     const uint64_t length = std::min(layout.block_size, plan.virtual_size - start);
-    const std::vector<CoveredRun> runs = covered_runs(sources, start, length);
-    uint64_t covered = 0;
-    for (const CoveredRun& r : runs) {
-      if (r.source < 0) continue;
-      covered += r.length;
-      MergeSource& s = plan.sources[static_cast<size_t>(r.source)];
-      s.bytes += r.length;
-      // What the target holds there now and is about to lose (seed 002: after a Revert, a merge
-      // writes the checkpoint's old data over the base's newer data).
-      for (uint64_t at = r.offset; at < r.offset + r.length;) {
-        const Extent e = target.map(at, r.offset + r.length - at);
-        if (e.source == ExtentSource::data) s.overwrites_target_bytes += e.length;
-        at += e.length;
-      }
-    }
+    const uint64_t covered = write::count_contributions(target, covered_runs(sources, start, length), plan);
     if (covered == 0) continue;
     ++plan.blocks_touched;
     if (allocated(bat.payload(b).state)) {
@@ -75,18 +58,7 @@ MergePlan plan_merge(const MergeOptions& options) {
       plan.new_space_bytes += vhdx::kSectorBitmapBlockSize;
   }
 
-  // Branches: disks that link to a merged disk or to the target besides this chain.
-  for (const std::string& other : options.other_children_of_target) plan.invalidated.push_back(other);
-  for (const std::string& other : options.other_children_of_sources) plan.invalidated.push_back(other);
-  if (!plan.invalidated.empty() && !options.force)
-    plan.refusals.push_back(fmt::format(
-        "{} other disk{} link{} to the target or to a merged disk (snapshot branches); a merge makes {} invalid: {}. "
-        "Rerun with --force to merge anyway",
-        plan.invalidated.size(), plan.invalidated.size() == 1 ? "" : "s", plan.invalidated.size() == 1 ? "s" : "",
-        plan.invalidated.size() == 1 ? "it" : "them", fmt::join(plan.invalidated, ", ")));
-  if (plan.free_bytes && *plan.free_bytes < plan.new_space_bytes)
-    plan.refusals.push_back(fmt::format("the target needs {} new bytes but its volume has {} free",
-                                        plan.new_space_bytes, *plan.free_bytes));
+  write::add_refusals(options, plan);
   return plan;
 }
 

@@ -18,6 +18,7 @@
 #include "vhdx/layout.h"
 #include "write/merge_chain.h"
 #include "write/merge_coverage.h"
+#include "write/merge_vhd.h"
 #include "write/vhdx_session.h"
 #include "write/write_internal.h"
 
@@ -160,6 +161,7 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
                const std::function<void(const MergeProgress&)>& progress) {
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
+  if (plan.format == DiskFormat::vhd) return write::run_vhd_merge(options, plan, progress);
   const write::MergeChain chain = write::open_merge_chain(options);
   write::VhdxSession target(chain.target().path);
 

@@ -1,0 +1,52 @@
+#include "write/merge_plan_parts.h"
+
+#include <fmt/format.h>
+
+namespace vhdchain::write {
+
+MergePlan plan_outline(const MergeOptions& options, const MergeChain& chain) {
+  MergePlan plan;
+  plan.child = chain.layers.front().path;
+  plan.target = chain.target().path;
+  plan.format = chain.target().image->info().format;
+  plan.target_type = chain.target().image->info().type;
+  plan.virtual_size = chain.target().image->info().virtual_size;
+  plan.resuming = chain.resuming;
+  plan.free_bytes = options.free_bytes;
+  plan.children_to_repoint = options.children_of_child;
+  for (size_t i = 0; i < chain.target_index; ++i) plan.sources.push_back({chain.layers[i].path, 0, 0});
+  return plan;
+}
+
+uint64_t count_contributions(const DiskImage& target, const std::vector<CoveredRun>& runs, MergePlan& plan) {
+  uint64_t covered = 0;
+  for (const CoveredRun& r : runs) {
+    if (r.source < 0) continue;
+    covered += r.length;
+    MergeSource& s = plan.sources[static_cast<size_t>(r.source)];
+    s.bytes += r.length;
+    for (uint64_t at = r.offset; at < r.offset + r.length;) {
+      const Extent e = target.map(at, r.offset + r.length - at);
+      if (e.source == ExtentSource::data) s.overwrites_target_bytes += e.length;
+      at += e.length;
+    }
+  }
+  return covered;
+}
+
+void add_refusals(const MergeOptions& options, MergePlan& plan) {
+  // Branches: disks that link to a merged disk or to the target besides this chain.
+  for (const std::string& other : options.other_children_of_target) plan.invalidated.push_back(other);
+  for (const std::string& other : options.other_children_of_sources) plan.invalidated.push_back(other);
+  if (!plan.invalidated.empty() && !options.force)
+    plan.refusals.push_back(fmt::format(
+        "{} other disk{} link{} to the target or to a merged disk (snapshot branches); a merge makes {} invalid: {}. "
+        "Rerun with --force to merge anyway",
+        plan.invalidated.size(), plan.invalidated.size() == 1 ? "" : "s", plan.invalidated.size() == 1 ? "s" : "",
+        plan.invalidated.size() == 1 ? "it" : "them", fmt::join(plan.invalidated, ", ")));
+  if (plan.free_bytes && *plan.free_bytes < plan.new_space_bytes)
+    plan.refusals.push_back(fmt::format("the target needs {} new bytes but its volume has {} free",
+                                        plan.new_space_bytes, *plan.free_bytes));
+}
+
+}  // namespace vhdchain::write
