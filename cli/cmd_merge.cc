@@ -182,18 +182,25 @@ int run_merge_command(const MergeArgs& a) {
   options.force = a.force;
   options.chain_options = host_chain_options();
 
-  // The chain's files, then what check says around them.
+  // The chain's files from CHILD down to the target, then what check says around them. Disks below
+  // the target are not written, so their other children are no concern of this merge.
   const Chain chain = open_chain(a.child, options.chain_options);
+  size_t target_index = chain.layers().size() > 1 ? 1 : 0;
+  if (!a.into.empty()) {
+    const FileKey into = open_host_image(a.into).key;
+    for (size_t i = 0; i < chain.layers().size(); ++i)
+      if (chain.layers()[i].key == into) target_index = i;
+  }
   std::vector<std::string> paths;
-  for (const ChainLayer& l : chain.layers()) paths.push_back(l.path);
+  for (size_t i = 0; i <= target_index; ++i) paths.push_back(chain.layers()[i].path);
   const Surroundings around = survey(paths);
   options.children_of_child = around.children_of_child;
   options.other_children_of_target = around.other_children_of_target;
   options.other_children_of_sources = around.other_children_of_sources;
 
   // Free space where the target lives; plan_merge compares it with what the target must grow.
-  if (chain.layers().size() > 1) {
-    const std::string target = a.into.empty() ? chain.layers()[1].path : a.into;
+  if (target_index > 0) {
+    const std::string& target = chain.layers()[target_index].path;
     std::error_code ec;
     // A bare file name lives in the working directory (space("") fails).
     std::filesystem::path folder = std::filesystem::u8path(target).parent_path();

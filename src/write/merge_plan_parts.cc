@@ -1,5 +1,7 @@
 #include "write/merge_plan_parts.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace vhdchain::write {
@@ -35,8 +37,19 @@ uint64_t count_contributions(const DiskImage& target, const std::vector<CoveredR
 }
 
 void add_refusals(const MergeOptions& options, MergePlan& plan) {
-  // Branches: disks that link to a merged disk or to the target besides this chain.
-  for (const std::string& other : options.other_children_of_target) plan.invalidated.push_back(other);
+  // Branches: disks that link to a merged disk or to the target besides this chain. When an earlier
+  // run is being finished, the target's other children include CHILD's children it already
+  // re-pointed (a kill before the merge was complete); they are re-pointed again, which changes
+  // nothing, instead of refusing the rerun. Real branches of the target were refused (or forced)
+  // by that earlier run, before anything was written.
+  if (plan.resuming) {
+    for (const std::string& other : options.other_children_of_target)
+      if (std::find(plan.children_to_repoint.begin(), plan.children_to_repoint.end(), other) ==
+          plan.children_to_repoint.end())
+        plan.children_to_repoint.push_back(other);
+  } else {
+    for (const std::string& other : options.other_children_of_target) plan.invalidated.push_back(other);
+  }
   for (const std::string& other : options.other_children_of_sources) plan.invalidated.push_back(other);
   if (!plan.invalidated.empty() && !options.force)
     plan.refusals.push_back(fmt::format(
