@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "io/writeback.h"
+
 namespace vhdchain::write {
 namespace {
 
@@ -176,9 +178,11 @@ void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
     const Chunk& chunk = chunks[next.chunk];
     if (chunk.direct) {
       write_direct(chunk);
+      io::start_writeback(target_, chunk.target_offset, chunk.length);
       continue;
     }
     target_.write_at(chunk.target_offset, std::span(buffers_[next.buffer]).first(static_cast<size_t>(chunk.length)));
+    io::start_writeback(target_, chunk.target_offset, chunk.length);
     tally_.buffered += chunk.length;
     const std::lock_guard lock(mutex);
     free_buffers.push_back(next.buffer);
