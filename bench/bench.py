@@ -6,6 +6,11 @@
   export_4gib  `vhdchain export --raw` of a 4 GiB fully allocated dynamic VHDX (random data, made by
                `qemu-img convert -O vhdx`) to a file: throughput against `cat` of the same 4 GiB to the
                same filesystem (goal >= 0.9x) and against `qemu-img convert -O raw` (goal: faster).
+  merge_4gib   `vhdchain merge CHILD` of a differencing VHDX holding 4 GiB of random data in 32 MiB
+               blocks (Hyper-V's size) into its empty dynamic parent: time against `cp` of a 4 GiB file
+               on the same filesystem (goal: cp time / merge time >= 0.8), peak RSS (goal <= 128 MiB),
+               and the merge with VHDCHAIN_MERGE_NO_CLONE=1 (through buffers: no reflink, no
+               copy_file_range). On XFS with reflink=1 this is the reflink path against the copy path.
 
 The commands of a benchmark run in rounds (--repeat rounds, each command once per round, the order
 rotated every round), so load from other users of the machine spreads over all of them instead of
@@ -24,6 +29,7 @@ import os
 import platform
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -61,15 +67,17 @@ def run_once(cmd, sync_path=None):
 
 
 def rounds(commands, repeat, before=None, sync_path=None):
-    """Runs every (name, cmd) once per round, rotating the order; returns name -> (walls, max RSS)."""
-    walls = {name: [] for name, _ in commands}
-    rss = {name: 0 for name, _ in commands}
+    """Runs every (name, cmd) once per round, rotating the order; returns name -> (walls, max RSS).
+
+    A command given as (name, cmd, path) is timed up to `sync path` instead of `sync sync_path`."""
+    walls = {c[0]: [] for c in commands}
+    rss = {c[0]: 0 for c in commands}
     for r in range(repeat):
         shift = r % len(commands)
-        for name, cmd in commands[shift:] + commands[:shift]:
+        for name, cmd, *own_sync in commands[shift:] + commands[:shift]:
             if before:
                 before()
-            wall, peak = run_once(cmd, sync_path)
+            wall, peak = run_once(cmd, own_sync[0] if own_sync else sync_path)
             walls[name].append(wall)
             rss[name] = max(rss[name], peak)
     return {name: (walls[name], rss[name]) for name in walls}
@@ -77,6 +85,13 @@ def rounds(commands, repeat, before=None, sync_path=None):
 
 def summary(walls):
     return min(walls), statistics.median(walls), max(walls) / min(walls)
+
+
+def print_rows(res, width, figures):
+    """One line per command: its name, figures(best, median) as text, spread and peak RSS."""
+    for name, (walls, rss) in res.items():
+        best, median, spread = summary(walls)
+        print(f"  {name:{width}s} {figures(best, median)}  spread {spread:5.2f}x  peak RSS {rss / MiB:6.1f} MiB")
 
 
 def machine():
@@ -154,10 +169,7 @@ def bench_export(vhdchain, work, repeat, baseline=None):
     clean()
     size = 4 * GiB
     print(f"export_4gib: 4 GiB fully allocated dynamic VHDX -> raw file on the same filesystem, {repeat} rounds")
-    for name, (walls, rss) in res.items():
-        best, median, spread = summary(walls)
-        print(f"  {name:25s} best {size / best / MiB:7.0f} MiB/s  median {size / median / MiB:7.0f} MiB/s  "
-              f"spread {spread:5.2f}x  peak RSS {rss / MiB:6.1f} MiB")
+    print_rows(res, 25, lambda best, median: f"best {size / best / MiB:7.0f} MiB/s  median {size / median / MiB:7.0f} MiB/s")
     ours = summary(res["vhdchain export --raw"][0])
     cat = summary(res["cat"][0])
     qemu = summary(res["qemu-img convert -O raw"][0])
@@ -168,13 +180,122 @@ def bench_export(vhdchain, work, repeat, baseline=None):
         print(f"  vs the baseline vhdchain: {base[0] / ours[0]:.2f}x best, {base[1] / ours[1]:.2f}x median")
 
 
+BAT_REGION_GUID = bytes.fromhex("6677C22D23F600429D64115E9BFD4A08")  # 2DC27766-F623-4200-9D64-115E9BFD4A08, LE
+
+
+def fill_vhdx_child(child, raw, block_size):
+    """Appends raw's bytes to the empty differencing VHDX `child` (made by `vhdchain create`) as
+    FULLY_PRESENT blocks in order, and points the BAT at them (the BAT has no checksum; no log
+    needed for a file nobody has open). Block b's entry is at b + b // chunk_ratio (MS-VHDX 2.5)."""
+    size = raw.stat().st_size
+    with open(child, "r+b") as f:
+        f.seek(192 * 1024)
+        table = f.read(64 * 1024)
+        assert table[:4] == b"regi", "no region table"
+        count = struct.unpack_from("<I", table, 8)[0]
+        bat = None
+        for i in range(count):
+            guid, offset, _length, _required = struct.unpack_from("<16sQII", table, 16 + 32 * i)
+            if guid == BAT_REGION_GUID:
+                bat = offset
+        assert bat is not None, "no BAT region"
+        chunk_ratio = (1 << 23) * 512 // block_size  # 512-byte logical sectors
+        f.seek(0, os.SEEK_END)
+        payload = (f.tell() + MiB - 1) // MiB * MiB
+        for b in range(size // block_size):
+            f.seek(bat + 8 * (b + b // chunk_ratio))
+            f.write(struct.pack("<Q", (payload + b * block_size) | 6))  # PAYLOAD_BLOCK_FULLY_PRESENT
+    # Written, not copied with copy_file_range: on XFS that would share raw's extents.
+    with open(child, "r+b") as f, open(raw, "rb") as r:
+        f.truncate(payload)
+        f.seek(payload)
+        while chunk := r.read(64 * MiB):
+            f.write(chunk)
+    return payload
+
+
+def bench_merge(vhdchain, work, repeat):
+    raw = work / "export-4gib.raw"  # shared with export_4gib
+    if not raw.exists():
+        make_random(raw, 4 * GiB)
+    folder = work / "merge"  # its own folder: merge checks the folders of the chain
+    folder.mkdir(exist_ok=True)
+    base, child, out = folder / "base.vhdx", folder / "base_1.avhdx", work / "cp-out.raw"
+    block = 32 * MiB
+    pristine_base = work / "merge-base.pristine"
+    pristine_child_head = work / "merge-child-head.pristine"
+    if not pristine_base.exists() or not pristine_child_head.exists():
+        for f in (base, child):
+            if f.exists():
+                f.unlink()
+        subprocess.run([vhdchain, "create", str(base), "--size", "4G", "--type", "dynamic", "--block-size", "32M"],
+                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([vhdchain, "create", str(child), "--parent", str(base), "--block-size", "32M"],
+                       check=True, stdout=subprocess.DEVNULL)
+        payload = fill_vhdx_child(child, raw, block)
+        shutil.copyfile(base, pristine_base)
+        with open(child, "rb") as c:
+            pristine_child_head.write_bytes(c.read(payload))
+    head = pristine_child_head.read_bytes()
+    child_size = len(head) + raw.stat().st_size
+
+    def restore():
+        """The pair as before any merge, outside the timing: the base is small (empty); the child's
+        payload is never written by a merge, only its headers, log and metadata (all in `head`)."""
+        shutil.copyfile(pristine_base, base)
+        with open(child, "r+b") as c:
+            c.write(head)
+            c.truncate(child_size)
+        if out.exists():
+            out.unlink()
+
+    restore()
+    check = subprocess.run([vhdchain, "check", str(folder)], capture_output=True, text=True)
+    if check.returncode != 0:
+        sys.exit(f"the merge benchmark's chain does not pass check:\n{check.stdout}{check.stderr}")
+    # Inputs in the page cache, so every command reads from memory, whichever ran first.
+    for f in (raw, child):
+        subprocess.run(f"cat '{f}' > /dev/null", shell=True, check=True)
+    merge = [vhdchain, "merge", str(child), "--progress", "none"]
+    commands = [
+        ("cp", ["cp", str(raw), str(out)], out),
+        ("vhdchain merge", merge, base),
+        ("vhdchain merge, NO_CLONE=1", ["env", "VHDCHAIN_MERGE_NO_CLONE=1"] + merge, base),
+    ]
+    res = rounds(commands, repeat, before=restore)
+    # One more merge, untimed, read back: the base must be the 4 GiB of random data.
+    restore()
+    subprocess.run(merge, check=True, stdout=subprocess.DEVNULL)
+    exported = work / "merge-check.raw"
+    subprocess.run([vhdchain, "export", str(base), "--raw", str(exported), "--force"], check=True)
+    same = subprocess.run(["cmp", "-s", str(raw), str(exported)]).returncode == 0
+    exported.unlink()
+    restore()
+    if out.exists():
+        out.unlink()
+    fs_type = subprocess.run(["stat", "-f", "-c", "%T", str(folder)], capture_output=True, text=True).stdout.strip()
+    size = 4 * GiB
+    print(f"merge_4gib: 4 GiB of random data in a differencing VHDX (32 MiB blocks) merged into its empty dynamic "
+          f"parent, {fs_type} ({folder}), {repeat} rounds; merged base equals the data: {'yes' if same else 'NO'}")
+    print_rows(res, 27, lambda best, median: f"best {best:6.2f} s ({size / best / MiB:5.0f} MiB/s)  median {median:6.2f} s")
+    ours = summary(res["vhdchain merge"][0])
+    buffered = summary(res["vhdchain merge, NO_CLONE=1"][0])
+    cp = summary(res["cp"][0])
+    rss = max(res["vhdchain merge"][1], res["vhdchain merge, NO_CLONE=1"][1])
+    print(f"  ratios: cp time / merge time = {cp[0] / ours[0]:.2f} best, {cp[1] / ours[1]:.2f} median (goal >= 0.80); "
+          f"NO_CLONE: {cp[0] / buffered[0]:.2f} best, {cp[1] / buffered[1]:.2f} median; "
+          f"peak RSS / 128 MiB = {rss / (128 * MiB):.2f} (<= 1 meets it)")
+    if not same:
+        sys.exit("the merged base does not read as the child's data")
+
+
 def main():
     root = Path(__file__).resolve().parents[1]
     ap = argparse.ArgumentParser()
     ap.add_argument("--vhdchain", default=str(root / "build-rel" / "cli" / "vhdchain"))
     ap.add_argument("--workdir", default="/var/tmp/vhdchain-bench")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--only", choices=["info_64tib", "export_4gib"])
+    ap.add_argument("--only", choices=["info_64tib", "export_4gib", "merge_4gib"])
     ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain in export_4gib")
     ap.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     args = ap.parse_args()
@@ -191,6 +312,8 @@ def main():
             bench_info(args.vhdchain, work, max(args.repeat, 5))
         if args.only in (None, "export_4gib"):
             bench_export(args.vhdchain, work, args.repeat, args.baseline)
+        if args.only in (None, "merge_4gib"):
+            bench_merge(args.vhdchain, work, args.repeat)
     finally:
         if args.clean:
             shutil.rmtree(work)

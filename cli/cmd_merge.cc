@@ -4,6 +4,7 @@
 // would break and the children of CHILD to re-point, and a chain it calls critical is not merged.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -180,6 +181,9 @@ int run_merge_command(const MergeArgs& a) {
   options.child = a.child;
   if (!a.into.empty()) options.into = a.into;
   options.force = a.force;
+  // Benchmarks and comparisons: the payload through our buffers, no reflink, no copy_file_range.
+  if (const char* no_clone = std::getenv("VHDCHAIN_MERGE_NO_CLONE"); no_clone && std::string(no_clone) == "1")
+    options.system_copy = false;
   options.chain_options = host_chain_options();
 
   // The chain's files from CHILD down to the target, then what check says around them. Disks below

@@ -45,6 +45,9 @@ struct MergeOptions {
   // Free bytes on the target's volume (the caller measures); nullopt: not checked.
   std::optional<uint64_t> free_bytes;
   ChainOptions chain_options;          // how parents are found (the CLI's host options)
+  // Payload may be cloned (reflink) or copied by the kernel where the file system allows; false:
+  // always read and written through our buffers (the CLI's VHDCHAIN_MERGE_NO_CLONE=1, to compare).
+  bool system_copy = true;
 };
 
 // What one source contributes.

@@ -1,10 +1,14 @@
 // Running a VHDX merge (merge.h has the order of steps and why it is crash-safe).
 //
-// Target blocks are written in batches: every block's payload first (in place when the target
-// already holds the block, else appended at the end of the file, 1 MiB aligned), one flush, then
-// one log entry with the BAT entries and sector-bitmap bits that make the batch reachable. A crash
-// inside a batch leaves at most unreferenced space at the end of the file (the next run allocates
-// anew); the sources are not written, so the copy gives the same bytes again.
+// Target blocks are merged in batches (32 blocks, or fewer when that much payload is reached, so
+// progress keeps coming with large blocks): the batch is planned first (what each target range
+// receives, and the BAT entries and sector-bitmap bits that make it reachable), then its payload is
+// written (in place where the target already holds the block, else in new space appended at the end
+// of the file, 1 MiB aligned) by the PayloadCopier (merge_payload_copier.h: coalesced large I/O,
+// reads overlapping writes, clones or kernel copies where the file system allows), one flush, then
+// one log entry with the BAT and bitmap changes. A crash inside a batch leaves at most unreferenced
+// space at the end of the file (the next run allocates anew); the sources are not written, so the
+// copy gives the same bytes again.
 #include <algorithm>
 #include <map>
 
@@ -17,7 +21,9 @@
 #include "vhdx/image.h"
 #include "vhdx/layout.h"
 #include "write/merge_chain.h"
+#include "write/merge_repoint.h"
 #include "write/merge_coverage.h"
+#include "write/merge_payload_copier.h"
 #include "write/merge_vhd.h"
 #include "write/vhdx_session.h"
 #include "write/write_internal.h"
@@ -27,17 +33,23 @@ namespace {
 
 using write::CoveredRun;
 using write::Patch;
+using write::PayloadPiece;
 
 constexpr size_t kBlocksPerBatch = 32;
+// A batch also ends once it holds this much payload: with 32 MiB blocks (Hyper-V's), 32 blocks
+// would be a gigabyte between two progress reports.
+constexpr uint64_t kBatchPayloadBytes = uint64_t{256} << 20;
 
 uint64_t round_up(uint64_t value, uint64_t unit) { return (value + unit - 1) / unit * unit; }
 
 class TargetWriter {
  public:
-  TargetWriter(write::VhdxSession& session, const write::MergeChain& chain)
-      : session_(session), sources_(chain.source_images()) {}
+  TargetWriter(write::VhdxSession& session, const write::MergeChain& chain, bool system_copy)
+      : session_(session),
+        sources_(chain.source_images()),
+        copier_(sources_, session.writable_file(), system_copy) {}
 
-  // Copies what the sources hold in block b; returns the payload bytes written.
+  // Plans what the sources hold in block b into the batch; returns the payload bytes it makes.
   uint64_t merge_block(uint64_t b) {
     const auto& image = session_.image();
     const vhdx::BatLayout& layout = image.layout();
@@ -54,19 +66,19 @@ class TargetWriter {
     if (held) {
       for (const CoveredRun& r : runs) {
         if (r.source < 0) continue;
-        session_.writable_file().write_at(entry.file_offset + (r.offset - start), source_bytes(r));
+        pieces_.push_back(piece(entry.file_offset + (r.offset - start), r));
         mark(present, r.offset - start, r.length, sector);
         written += r.length;
       }
       if (entry.state == vhdx::kPayloadPartiallyPresent) set_bits(b, present);
       return written;
     }
-    // A new block: what the sources hold, and what the target showed elsewhere in the block.
-    std::vector<uint8_t> block(static_cast<size_t>(layout.block_size), 0);
+    // A new block: new space past the end of the file, which reads as zeros, so only the sources'
+    // data is written; their zero ranges and what the target showed as zeros are zeros already.
+    const uint64_t offset = allocate(layout.block_size);
     for (const CoveredRun& r : runs) {
       if (r.source >= 0) {
-        const std::vector<uint8_t> bytes = source_bytes(r);
-        std::copy(bytes.begin(), bytes.end(), block.begin() + static_cast<ptrdiff_t>(r.offset - start));
+        if (!r.zero) pieces_.push_back(piece(offset + (r.offset - start), r));
         mark(present, r.offset - start, r.length, sector);
         continue;
       }
@@ -78,8 +90,6 @@ class TargetWriter {
         at += e.length;
       }
     }
-    const uint64_t offset = allocate(layout.block_size);
-    session_.writable_file().write_at(offset, block);
     const bool full = layout.differencing ? std::all_of(present.begin(), present.end(), [](bool p) { return p; })
                                           : true;
     bat_patch(layout.payload_index(b), offset, full ? vhdx::kPayloadFullyPresent : vhdx::kPayloadPartiallyPresent);
@@ -87,10 +97,15 @@ class TargetWriter {
     return length;
   }
 
-  // Makes the batch durable and reachable.
+  // Writes the batch's payload, makes it durable, then reachable.
   void commit() {
-    if (patches_.empty()) return;
+    if (pieces_.empty() && patches_.empty()) return;
+    File& file = session_.writable_file();
+    if (file.size() < next_free_) file.resize(next_free_);  // the new space, read as zeros
+    copier_.copy(std::move(pieces_));
+    pieces_.clear();
     session_.flush_payload();
+    if (patches_.empty()) return;  // in place only: nothing to make reachable
     std::vector<Patch> patches;
     for (auto& [offset, bytes] : patches_) patches.push_back({offset, std::move(bytes)});
     patches_.clear();
@@ -98,22 +113,20 @@ class TargetWriter {
   }
 
  private:
-  std::vector<uint8_t> source_bytes(const CoveredRun& r) const {
-    std::vector<uint8_t> out(static_cast<size_t>(r.length), 0);
-    if (!r.zero) sources_[static_cast<size_t>(r.source)]->data().read_at(r.file_offset, out);
-    return out;
+  // The bytes of a source's run go to target_offset (zeros where the source defines zeros).
+  static PayloadPiece piece(uint64_t target_offset, const CoveredRun& r) {
+    return r.zero ? PayloadPiece{target_offset, r.length, -1, 0} : PayloadPiece{target_offset, r.length, r.source, r.file_offset};
   }
 
   static void mark(std::vector<bool>& present, uint64_t from, uint64_t length, uint64_t sector) {
     for (uint64_t s = from / sector; s < (from + length) / sector; ++s) present[static_cast<size_t>(s)] = true;
   }
 
+  // Space past the end of the file; commit() grows the file over it once per batch.
   uint64_t allocate(uint64_t length) {
-    File& file = session_.writable_file();
-    if (next_free_ == 0) next_free_ = round_up(file.size(), vhdx::kRegionAlignment);
+    if (next_free_ == 0) next_free_ = round_up(session_.file().size(), vhdx::kRegionAlignment);
     const uint64_t at = next_free_;
     next_free_ += round_up(length, vhdx::kRegionAlignment);
-    if (file.size() < next_free_) file.resize(next_free_);
     return at;
   }
 
@@ -143,13 +156,16 @@ class TargetWriter {
     const uint64_t at = bitmap + first_bit / 8;
     const size_t bytes_needed = static_cast<size_t>((present.size() + 7) / 8);
     auto [it, fresh] = patches_.try_emplace(at, bytes_needed, uint8_t{0});
-    if (fresh) session_.file().read_at(at, it->second);
+    // A bitmap allocated in this batch lies past the end of the file until commit(): zeros.
+    if (fresh && at + bytes_needed <= session_.file().size()) session_.file().read_at(at, it->second);
     for (size_t s = 0; s < present.size(); ++s)
       if (present[s]) it->second[s / 8] = static_cast<uint8_t>(it->second[s / 8] | (1u << (s % 8)));
   }
 
   write::VhdxSession& session_;
   std::vector<const DiskImage*> sources_;
+  write::PayloadCopier copier_;
+  std::vector<PayloadPiece> pieces_;                  // the batch's payload
   std::map<uint64_t, std::vector<uint8_t>> patches_;  // file offset -> bytes, for the next log entry
   std::map<uint64_t, uint64_t> new_bitmaps_;          // chunk -> offset of a bitmap allocated in this batch
   uint64_t next_free_ = 0;
@@ -173,17 +189,20 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
   }
 
   // Step 3: the blocks.
-  TargetWriter writer(target, chain);
+  TargetWriter writer(target, chain, options.system_copy);
   MergeProgress done{0, plan.bytes_to_copy};
   const uint64_t blocks = target.image().layout().payload_blocks;
   size_t in_batch = 0;
+  uint64_t batch_bytes = 0;
   for (uint64_t b = 0; b < blocks; ++b) {
     const uint64_t written = writer.merge_block(b);
     if (written == 0) continue;
     done.bytes_done += written;
-    if (++in_batch == kBlocksPerBatch) {
+    batch_bytes += written;
+    if (++in_batch == kBlocksPerBatch || batch_bytes >= kBatchPayloadBytes) {
       writer.commit();
       in_batch = 0;
+      batch_bytes = 0;
       if (progress) progress(done);
     }
   }
@@ -192,12 +211,7 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
 
   // Step 4: CHILD's children now read through the target.
   const Guid identity = target.image().identity();
-  for (const std::string& child : plan.children_to_repoint) {
-    NewParentLink link;
-    link.linkage = identity;
-    link.paths = compose_parent_paths(child, chain.target().path);
-    apply_relink(plan_relink(child, link));
-  }
+  write::repoint_children(plan.children_to_repoint, chain.target().path, identity);
 
   // Step 5: the merge is complete. The disk above the target links to it by its new identity
   // alone: still a valid child (it reads the same over the merged target), no longer an

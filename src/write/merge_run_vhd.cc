@@ -23,6 +23,7 @@
 #include "vhdchain/write.h"
 #include "write/merge_coverage.h"
 #include "write/merge_marker.h"
+#include "write/merge_repoint.h"
 #include "write/merge_vhd.h"
 #include "write/vhd_journal.h"
 
@@ -214,12 +215,7 @@ void run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
   file.reset();
 
   // CHILD's children now read through the target, by its (unchanged) unique id.
-  for (const std::string& child : plan.children_to_repoint) {
-    NewParentLink link;
-    link.linkage = identity;
-    link.paths = compose_parent_paths(child, chain.target().path);
-    apply_relink(plan_relink(child, link));
-  }
+  repoint_children(plan.children_to_repoint, chain.target().path, identity);
   remove_merge_marker(chain.target().path);
 }
 

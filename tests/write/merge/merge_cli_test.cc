@@ -17,7 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// base (dynamic, data in blocks 0-3) <- base_1 (partial and full blocks) <- base_2 (leaf).
+// base (dynamic, data in blocks 0-3) <- base_1 (partial and full blocks) <- base_2 (leaf). Blocks
+// 8-19 alternate between the leaf and base_1, so the merge's copies cannot be coalesced into one
+// and the kill sweep has crash points between them.
 struct ThreeLevels {
   TempDir t;
   std::string base, middle, leaf;
@@ -32,13 +34,14 @@ struct ThreeLevels {
     m.vhdx.sector_bitmap_for_every_chunk = true;
     m.blocks[1] = BlockSpec::full();
     m.blocks[5] = BlockSpec::partial({{0, 9}, {300, 40}});
+    for (uint64_t i = 9; i < 20; i += 2) m.blocks[i] = BlockSpec::full();
     ImageSpec l;
     l.virtual_size = 0;
     l.seed = 3;
     l.vhdx.sector_bitmap_for_every_chunk = true;
     l.blocks[2] = BlockSpec::partial({{4, 4}});
     l.blocks[3] = BlockSpec::with_state(BlockState::zero);
-    for (uint64_t i = 8; i < 20; ++i) l.blocks[i] = BlockSpec::full();
+    for (uint64_t i = 8; i < 20; i += 2) l.blocks[i] = BlockSpec::full();
     spec.layers = {{b, "base.vhdx"}, {m, "base_1.avhdx"}, {l, "base_2.avhdx"}};
     build_chain(spec).write(t.path());
     base = path_of(t / "base.vhdx");

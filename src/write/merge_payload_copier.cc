@@ -1,0 +1,193 @@
+#include "write/merge_payload_copier.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "io/writeback.h"
+
+namespace vhdchain::write {
+namespace {
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+// A few MiB per read and write: large enough that the calls cost little, small enough that the
+// buffers stay a fixed, small part of the 128 MiB the merge may use.
+constexpr size_t kBufferBytes = 4 * kMiB;
+// Enough buffers for the reader to stay ahead while one is being written.
+constexpr size_t kBufferCount = 4;
+// One clone or kernel copy call at most this long, so a kill test still sees many events and a
+// refused call falls back over a bounded range.
+constexpr uint64_t kDirectChunkBytes = 32 * kMiB;
+// Smaller pieces (partial blocks) are gathered with their neighbours into one buffer write instead
+// of costing a system call each.
+constexpr uint64_t kMinDirectBytes = 256 * 1024;
+
+bool continues(const PayloadPiece& a, const PayloadPiece& b) {
+  return a.target_offset + a.length == b.target_offset && a.source == b.source &&
+         (a.source < 0 || a.source_offset + a.length == b.source_offset);
+}
+
+}  // namespace
+
+struct PayloadCopier::Chunk {
+  uint64_t target_offset = 0;
+  uint64_t length = 0;
+  bool direct = false;               // one piece, copied file to file by io::copy_range
+  std::vector<PayloadPiece> pieces;  // in target order, together exactly [target_offset, +length)
+};
+
+PayloadCopier::PayloadCopier(std::vector<const DiskImage*> sources, File& target, bool system_copy)
+    : sources_(std::move(sources)), target_(target) {
+  policy_.try_clone = policy_.try_kernel_copy = system_copy;
+  for (const DiskImage* s : sources_) source_files_.push_back(dynamic_cast<const File*>(&s->data()));
+}
+
+PayloadCopier::~PayloadCopier() = default;
+
+std::vector<PayloadCopier::Chunk> PayloadCopier::plan_chunks(std::vector<PayloadPiece> pieces) const {
+  std::sort(pieces.begin(), pieces.end(),
+            [](const PayloadPiece& a, const PayloadPiece& b) { return a.target_offset < b.target_offset; });
+  std::vector<PayloadPiece> merged;
+  for (const PayloadPiece& p : pieces) {
+    if (p.length == 0) continue;
+    if (!merged.empty() && continues(merged.back(), p))
+      merged.back().length += p.length;
+    else
+      merged.push_back(p);
+  }
+
+  const bool system_copy = policy_.try_clone || policy_.try_kernel_copy;
+  std::vector<Chunk> chunks;
+  for (PayloadPiece p : merged) {
+    const bool direct = system_copy && p.source >= 0 && source_files_[static_cast<size_t>(p.source)] != nullptr &&
+                        p.length >= kMinDirectBytes;
+    while (p.length > 0) {
+      Chunk* last = chunks.empty() ? nullptr : &chunks.back();
+      const bool joins = !direct && last && !last->direct && last->target_offset + last->length == p.target_offset &&
+                         last->length < kBufferBytes;
+      if (!joins) {
+        chunks.push_back(Chunk{p.target_offset, 0, direct, {}});
+        last = &chunks.back();
+      }
+      const uint64_t room = direct ? kDirectChunkBytes : kBufferBytes - last->length;
+      PayloadPiece part = p;
+      part.length = std::min(p.length, room);
+      last->pieces.push_back(part);
+      last->length += part.length;
+      p.target_offset += part.length;
+      p.length -= part.length;
+      if (p.source >= 0) p.source_offset += part.length;
+    }
+  }
+  return chunks;
+}
+
+void PayloadCopier::fill(const Chunk& chunk, std::vector<uint8_t>& buffer) const {
+  for (const PayloadPiece& p : chunk.pieces) {
+    const std::span<uint8_t> out =
+        std::span(buffer).subspan(static_cast<size_t>(p.target_offset - chunk.target_offset), static_cast<size_t>(p.length));
+    if (p.source < 0)
+      std::fill(out.begin(), out.end(), uint8_t{0});
+    else
+      sources_[static_cast<size_t>(p.source)]->data().read_at(p.source_offset, out);
+  }
+}
+
+void PayloadCopier::write_direct(const Chunk& chunk) {
+  const PayloadPiece& p = chunk.pieces.front();
+  if (fallback_.empty()) fallback_.resize(kBufferBytes);
+  switch (io::copy_range(*source_files_[static_cast<size_t>(p.source)], p.source_offset, target_, p.target_offset,
+                         p.length, fallback_, policy_)) {
+    case io::RangeCopyMethod::clone: tally_.cloned += p.length; break;
+    case io::RangeCopyMethod::kernel_copy: tally_.kernel_copied += p.length; break;
+    case io::RangeCopyMethod::buffer: tally_.buffered += p.length; break;
+  }
+}
+
+void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
+  const std::vector<Chunk> chunks = plan_chunks(std::move(pieces));
+  if (chunks.empty()) return;
+  if (buffers_.empty()) buffers_.assign(kBufferCount, std::vector<uint8_t>(kBufferBytes));
+
+  // The reader thread walks the chunks in order: a buffered chunk takes a free buffer and fills it,
+  // a direct one passes as is. This thread takes them in the same order and writes them.
+  struct Ready {
+    size_t chunk = 0;
+    size_t buffer = 0;  // meaningless for a direct chunk
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<size_t> free_buffers;
+  for (size_t b = 0; b < buffers_.size(); ++b) free_buffers.push_back(b);
+  std::deque<Ready> ready;
+  bool stop = false;
+  std::exception_ptr read_error;
+
+  std::thread reader([&] {
+    try {
+      for (size_t c = 0; c < chunks.size(); ++c) {
+        size_t b = 0;
+        if (!chunks[c].direct) {
+          std::unique_lock lock(mutex);
+          changed.wait(lock, [&] { return stop || !free_buffers.empty(); });
+          if (stop) return;
+          b = free_buffers.front();
+          free_buffers.pop_front();
+          lock.unlock();
+          fill(chunks[c], buffers_[b]);
+        }
+        const std::lock_guard lock(mutex);
+        if (stop) return;
+        ready.push_back({c, b});
+        changed.notify_all();
+      }
+    } catch (...) {
+      const std::lock_guard lock(mutex);
+      read_error = std::current_exception();
+      changed.notify_all();
+    }
+  });
+  // However this thread leaves (a write failed, a kill test's hook threw), the reader stops first.
+  struct JoinReader {
+    std::thread& thread;
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& stop;
+    ~JoinReader() {
+      {
+        const std::lock_guard lock(mutex);
+        stop = true;
+      }
+      changed.notify_all();
+      thread.join();
+    }
+  } join{reader, mutex, changed, stop};
+
+  for (size_t done = 0; done < chunks.size(); ++done) {
+    Ready next;
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return !ready.empty() || read_error; });
+      if (ready.empty()) std::rethrow_exception(read_error);
+      next = ready.front();
+      ready.pop_front();
+    }
+    const Chunk& chunk = chunks[next.chunk];
+    if (chunk.direct) {
+      write_direct(chunk);
+      io::start_writeback(target_, chunk.target_offset, chunk.length);
+      continue;
+    }
+    target_.write_at(chunk.target_offset, std::span(buffers_[next.buffer]).first(static_cast<size_t>(chunk.length)));
+    io::start_writeback(target_, chunk.target_offset, chunk.length);
+    tally_.buffered += chunk.length;
+    const std::lock_guard lock(mutex);
+    free_buffers.push_back(next.buffer);
+    changed.notify_all();
+  }
+}
+
+}  // namespace vhdchain::write

@@ -1,0 +1,17 @@
+#include "write/merge_repoint.h"
+
+#include "vhdchain/write.h"
+
+namespace vhdchain::write {
+
+void repoint_children(const std::vector<std::string>& children, const std::string& target, const Guid& identity) {
+  for (const std::string& child : children) {
+    replay_pending(child);
+    NewParentLink link;
+    link.linkage = identity;
+    link.paths = compose_parent_paths(child, target);
+    apply_relink(plan_relink(child, link));
+  }
+}
+
+}  // namespace vhdchain::write
