@@ -207,6 +207,7 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
     }
   }
   writer.commit();
+  target.flush_payload();  // in-place payload no log commit flushed (a fixed target): durable before step 5
   if (progress) progress(done);
 
   // Step 4: CHILD's children now read through the target.

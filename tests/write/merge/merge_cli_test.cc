@@ -1,5 +1,4 @@
-// vhdchain merge as a process: the plan, refusals, and the merge killed at many points, then rerun.
-#include <algorithm>
+// vhdchain merge as a process: the plan, refusals, --delete-merged (the kill sweep: merge_kill_test.cc).
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -7,8 +6,6 @@
 #include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
-#include "write/vhdx/file_bytes.h"
-#include "write/vhdx/kill_sweep.h"
 #include "write/vhdx/write_fixtures.h"
 
 namespace vhdchain::test {
@@ -89,45 +86,6 @@ TEST(MergeCli, BranchesAreRefusedUnlessForced) {
   EXPECT_NE(r.out.find(path_of(c.t / "base_other.avhdx")), std::string::npos);
   CliRun forced = run_cli({"merge", c.leaf, "--into", c.base, "--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.out << forced.err;
-}
-
-TEST(MergeCli, KilledAtManyPointsThenRerunGivesTheSameContent) {
-  ThreeLevels c;
-  const std::string want = chain_sha256(c.leaf);
-  const std::vector<uint8_t> base = read_file_bytes(c.base), middle = read_file_bytes(c.middle),
-                             leaf = read_file_bytes(c.leaf);
-  auto restore = [&] {
-    write_file_bytes(c.base, base);
-    write_file_bytes(c.middle, middle);
-    write_file_bytes(c.leaf, leaf);
-  };
-  const std::vector<std::string> args = {"merge", c.leaf, "--into", c.base, "--progress", "none"};
-  restore();
-  const CountedRun counted = run_counting_io(args);
-  ASSERT_EQ(counted.run.exit_code, 0) << counted.run.err;
-  ASSERT_EQ(chain_sha256(c.base), want);
-  const uint64_t total = counted.events.size();
-  ASSERT_GE(total, 50u);
-  int interrupted_seen = 0;
-  for (uint64_t n = 1; n <= total; ++n) {
-    restore();
-    const CliRun killed = run_killed_after(n, args);
-    ASSERT_EQ(killed.exit_code, -1) << "not killed after I/O " << n << ": " << killed.err;
-    // Between the kill and the rerun: the chain reads as before; check sees an interrupted merge
-    // (or nothing yet), never corruption.
-    EXPECT_EQ(chain_sha256(c.leaf), want) << "killed after I/O " << n;
-    CliRun check = run_cli({"check", "--json", path_of(c.t.path())});
-    EXPECT_LE(check.exit_code, 1) << n << check.out;
-    for (const std::string& code : finding_codes(check.json())) {
-      EXPECT_TRUE(code == "merge.interrupted" || code == "log.pending") << n << ": " << code;
-      interrupted_seen += code == "merge.interrupted";
-    }
-    CliRun rerun = run_cli(args);
-    ASSERT_EQ(rerun.exit_code, 0) << "rerun after a kill at I/O " << n << ": " << rerun.err << rerun.out;
-    EXPECT_EQ(chain_sha256(c.base), want) << "killed after I/O " << n;
-    EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(c.t.path())}).json()), std::vector<std::string>{}) << n;
-  }
-  EXPECT_GT(interrupted_seen, 0);
 }
 
 TEST(MergeCli, DeleteMergedRemovesTheSources) {

@@ -1,0 +1,224 @@
+// Out of space in the middle of a merge (issue 5: "a small size-limited filesystem: a clean error,
+// the chain still reads the same, and after space is freed the rerun succeeds").
+//
+// What happens in real life: the volume had room when the merge was planned (the plan refuses a
+// merge that does not fit), then another writer filled it while the merge was appending blocks.
+// Here the volume is a tmpfs of 112 MiB mounted in a private mount namespace, and the other
+// writer is a thread that fills it the moment the merge starts appending to the target. To make
+// that moment exact rather than a race, the thread reads the merge's I/O events
+// (VHDCHAIN_FAULT_COUNT_FILE) from a FIFO whose buffer it shrinks to one page: the merge blocks on
+// the FIFO when it gets more than a page of event lines ahead, and the disks live in a folder with
+// a long name so a page holds only a few lines. The merge therefore meets a full volume with most of its
+// 48 new blocks still to write.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/check_fixtures.h"
+#include "cli/cli_runner.h"
+#include "support/testdata.h"
+#include "unit/hostpath/child_process.h"
+#include "write/merge/merge_chains.h"
+#include "write/vhdx/write_fixtures.h"
+
+namespace vhdchain::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr uint64_t kVolumeBytes = 112 * kMiB;
+constexpr uint64_t kNewBlocks = 48;
+
+// base (dynamic, 64 MiB, 1 MiB blocks, data in block 0) <- base_1 with 48 full blocks of zeros
+// (holes in its file, but 48 MiB the base must allocate and write).
+BuiltChain zero_heavy_chain() {
+  const ImageSpec b = base_layer(64 * kMiB, kMiB);
+  ImageSpec c = child_layer(2, kMiB);
+  for (uint64_t i = 8; i < 8 + kNewBlocks; ++i) {
+    c.blocks[i] = BlockSpec::full();
+    c.blocks[i].zero_data = true;
+  }
+  c.blocks[1] = BlockSpec::partial({{3, 17}});
+  ChainSpec spec;
+  spec.layers = {{b, "base.vhdx"}, {c, "base_1.avhdx"}};
+  return build_chain(spec);
+}
+
+// Writes `path` until the volume refuses more (ENOSPC), down to the last page. Returns the bytes
+// written, or throws on any other error.
+uint64_t fill_volume(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) throw std::runtime_error("open " + path + ": " + std::strerror(errno));
+  std::vector<uint8_t> chunk(kMiB, 0xA5);
+  size_t size = chunk.size();
+  uint64_t written = 0;
+  while (true) {
+    const ssize_t n = ::write(fd, chunk.data(), size);
+    if (n > 0) {
+      written += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == ENOSPC && size > 4096) {
+      size = 4096;
+      continue;
+    }
+    if (n < 0 && errno == ENOSPC) break;
+    const int e = errno;
+    ::close(fd);
+    throw std::runtime_error("filling " + path + ": " + std::strerror(e));
+  }
+  ::close(fd);
+  return written;
+}
+
+// The other writer: reads the merge's I/O events from the FIFO and fills the volume at the first
+// resize of `target` (the merge appending its first new block).
+struct Filler {
+  std::string fifo, target, filler_path;
+  uint64_t events = 0, filled_after = 0, filled_bytes = 0, target_resizes = 0;
+  int pipe_size = -1;
+  std::string error;
+
+  void run() {
+    const int fd = ::open(fifo.c_str(), O_RDONLY);  // until the merge opens its event file
+    if (fd < 0) {
+      error = std::string("open fifo: ") + std::strerror(errno);
+      return;
+    }
+    pipe_size = ::fcntl(fd, F_SETPIPE_SZ, 4096);
+    std::string pending;
+    char buffer[512];
+    while (true) {
+      const ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      pending.append(buffer, static_cast<size_t>(n));
+      for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
+        ++events;
+        if (pending.compare(0, nl, "resize " + target) != 0) continue;
+        ++target_resizes;
+        if (filled_after == 0) {
+          try {
+            filled_bytes = fill_volume(filler_path);
+          } catch (const std::exception& e) {
+            error = e.what();
+          }
+          filled_after = events;
+        }
+      }
+    }
+    ::close(fd);
+  }
+};
+
+json codes_and_status(const CliRun& check) {
+  return {{"exit", check.exit_code}, {"codes", finding_codes(check.json())}};
+}
+
+TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishes) {
+  TempDir t;
+  const std::string volume = path_of(t / "vol");
+  fs::create_directories(volume);
+  // A long folder name: one page of the FIFO holds only a few event lines (see the top).
+  const std::string folder = volume + "/" + std::string(200, 'v');
+  const std::string base = folder + "/base.vhdx", child = folder + "/base_1.avhdx";
+  const std::string fifo = path_of(t / "io-events");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  const BuiltChain chain = zero_heavy_chain();
+
+  const hostpath::test::ChildResult r = hostpath::test::run_in_child([&] {
+    hostpath::test::tmpfs_in_private_namespace(volume, kVolumeBytes);
+    fs::create_directories(folder);
+    chain.write(folder);
+    json facts;
+    facts["before"] = chain_sha256(child);
+    facts["plan"] = run_cli({"merge", child, "--dry-run", "--json"}).json();
+
+    Filler filler{fifo, base, volume + "/filler", 0, 0, 0, 0, -1, ""};
+    std::thread other_writer([&] { filler.run(); });
+    ::setenv("VHDCHAIN_FAULT_COUNT_FILE", fifo.c_str(), 1);
+    const CliRun merge = run_cli({"merge", child, "--progress", "none"});
+    ::unsetenv("VHDCHAIN_FAULT_COUNT_FILE");
+    // Should the merge have ended before opening its event file, let the reader's open return.
+    if (const int release = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK); release >= 0) ::close(release);
+    other_writer.join();
+    facts["merge"] = {{"exit", merge.exit_code}, {"out", merge.out}, {"err", merge.err}};
+    facts["filler"] = {{"events", filler.events},
+                       {"filled_after", filler.filled_after},
+                       {"target_resizes", filler.target_resizes},
+                       {"bytes", filler.filled_bytes},
+                       {"pipe_size", filler.pipe_size},
+                       {"error", filler.error}};
+
+    // The failed merge left the chain reading as before.
+    facts["leaf_after_failure"] = chain_sha256(child);
+    facts["check_full"] = codes_and_status(run_cli({"check", "--json", folder}));
+    fs::remove(volume + "/filler");
+    facts["check_freed"] = codes_and_status(run_cli({"check", "--json", folder}));
+    const CliRun rerun = run_cli({"merge", child, "--progress", "none"});
+    facts["rerun"] = {{"exit", rerun.exit_code}, {"err", rerun.err}};
+    facts["base_after_rerun"] = chain_sha256(base);
+    facts["check_after_rerun"] = codes_and_status(run_cli({"check", "--json", folder}));
+    return facts.dump();
+  });
+  if (r.kind == hostpath::test::ChildResult::skipped)
+    GTEST_SKIP() << "no private tmpfs here (needs root or unprivileged user namespaces): " << r.text;
+  ASSERT_EQ(r.kind, hostpath::test::ChildResult::ok) << r.text;
+  const json facts = json::parse(r.text);
+
+  // Planned with room to spare: 48 new blocks of 1 MiB on a volume with more free.
+  const json& plan = facts.at("plan");
+  EXPECT_EQ(plan.at("blocks_allocated"), kNewBlocks + 1);
+  EXPECT_EQ(plan.at("new_space_bytes"), (kNewBlocks + 1) * kMiB);
+  EXPECT_GT(plan.at("free_bytes").get<uint64_t>(), plan.at("new_space_bytes").get<uint64_t>());
+  EXPECT_EQ(plan.at("refusals"), json::array());
+
+  // The other writer filled the volume while the merge was appending, with most blocks to go.
+  const json& filler = facts.at("filler");
+  EXPECT_EQ(filler.at("error"), "");
+  EXPECT_EQ(filler.at("pipe_size"), 4096);
+  EXPECT_GT(filler.at("filled_after").get<uint64_t>(), 0u) << filler.dump();
+  EXPECT_GT(filler.at("bytes").get<uint64_t>(), 0u);
+  // The merge appended a few blocks at most (one resize each) of the 49 it planned.
+  EXPECT_GE(filler.at("target_resizes").get<uint64_t>(), 1u) << filler.dump();
+  EXPECT_LT(filler.at("target_resizes").get<uint64_t>(), kNewBlocks / 4) << filler.dump();
+  RecordProperty("filler", filler.dump());
+
+  // A clean error naming the target, the offset and the cause; exit 3 (a failed write).
+  const json& merge = facts.at("merge");
+  EXPECT_EQ(merge.at("exit"), 3) << merge.dump();
+  const std::regex message("vhdchain: " + std::regex_replace(base, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
+                           R"(: cannot write @0x[0-9a-f]+: No space left on device\n)");
+  EXPECT_TRUE(std::regex_match(merge.at("err").get<std::string>(), message)) << merge.at("err");
+  EXPECT_EQ(merge.at("out"), "");
+
+  // The chain reads as before; check sees an interrupted merge (and, while the volume is full, that
+  // the merge no longer fits), never corruption.
+  const std::string before = facts.at("before");
+  EXPECT_EQ(facts.at("leaf_after_failure"), before);
+  EXPECT_EQ(facts.at("check_full").at("exit"), 1) << facts.at("check_full").dump();
+  EXPECT_EQ(facts.at("check_full").at("codes"),
+            json({"merge.interrupted", "capacity.merge_exceeds_free", "capacity.volume_overcommitted"}));
+  EXPECT_EQ(facts.at("check_freed").at("exit"), 1);
+  EXPECT_EQ(facts.at("check_freed").at("codes"), json({"merge.interrupted"}));
+
+  // Space freed: the same command finishes the merge.
+  EXPECT_EQ(facts.at("rerun").at("exit"), 0) << facts.at("rerun").dump();
+  EXPECT_EQ(facts.at("base_after_rerun"), before);
+  EXPECT_EQ(facts.at("check_after_rerun").at("exit"), 0);
+  EXPECT_EQ(facts.at("check_after_rerun").at("codes"), json::array());
+}
+
+}  // namespace
+}  // namespace vhdchain::test
