@@ -98,9 +98,12 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   }
   EXPECT_GE(per_phase[MergePhase::accept_new_identity], 8);
   EXPECT_EQ(per_phase[MergePhase::target_identity], 6);
-  EXPECT_GE(per_phase[MergePhase::payload], 60);  // 34 appended blocks (resize, write), 3 in place, flushes
+  // Payload is coalesced (src/write/merge_payload_copier.h): one write per run of pieces that
+  // continue each other in the target and in one source, one resize per batch, flushes. Here 21
+  // events, 8 of them in the second batch (5 new blocks into a partly merged base).
+  EXPECT_GE(per_phase[MergePhase::payload], 20);
   EXPECT_GE(log_commits, 2);
-  EXPECT_GE(payload_after_a_commit, 10);  // the second batch: 5 new blocks into a partly merged base
+  EXPECT_GE(payload_after_a_commit, 6);
   EXPECT_GE(per_phase[MergePhase::relink], 8);
   std::string summary;
   for (const auto& [phase, n] : per_phase) summary += std::string(" ") + to_string(phase) + "=" + std::to_string(n);
