@@ -206,8 +206,7 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
       if (progress) progress(done);
     }
   }
-  writer.commit();
-  target.flush_payload();  // in-place payload no log commit flushed (a fixed target): durable before step 5
+  writer.commit();  // flushes every batch's payload, in-place only ones too (a fixed target): durable before step 5
   if (progress) progress(done);
 
   // Step 4: CHILD's children now read through the target.
