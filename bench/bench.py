@@ -11,6 +11,8 @@
                on the same filesystem (goal: cp time / merge time >= 0.8), peak RSS (goal <= 128 MiB),
                and the merge with VHDCHAIN_MERGE_NO_CLONE=1 (through buffers: no reflink, no
                copy_file_range). On XFS with reflink=1 this is the reflink path against the copy path.
+  merge_vhd_4gib  the same for a differencing VHD (2 MiB blocks, Hyper-V's and Virtual PC's size)
+               into its empty dynamic VHD parent.
 
 The commands of a benchmark run in rounds (--repeat rounds, each command once per round, the order
 rotated every round), so load from other users of the machine spreads over all of them instead of
@@ -214,34 +216,71 @@ def fill_vhdx_child(child, raw, block_size):
     return payload
 
 
-def bench_merge(vhdchain, work, repeat):
+def fill_vhd_child(child, raw, block_size):
+    """Appends raw's bytes to the empty differencing VHD `child` (made by `vhdchain create`) as
+    blocks in order, each a sector bitmap of all ones and the block's data, moves the footer behind
+    them and points the BAT at them (big-endian sector numbers; VHD 1.0: the footer's checksum does
+    not cover where it is). Returns where the first block starts."""
+    size = raw.stat().st_size
+    with open(child, "r+b") as f:
+        f.seek(-512, os.SEEK_END)
+        first = f.tell()
+        footer = f.read(512)
+        assert footer[:8] == b"conectix", "no VHD footer"
+        dynamic_header = struct.unpack_from(">Q", footer, 16)[0]
+        f.seek(dynamic_header + 16)
+        table = struct.unpack(">Q", f.read(8))[0]
+        blocks = size // block_size
+        span = 512 + block_size
+        f.seek(table)
+        f.write(b"".join(struct.pack(">I", (first + b * span) // 512) for b in range(blocks)))
+    with open(child, "r+b") as f, open(raw, "rb") as r:
+        f.truncate(first)
+        f.seek(first)
+        while chunk := r.read(block_size):
+            f.write(b"\xff" * 512 + chunk)
+        f.write(footer)
+    return first
+
+
+# name -> (file names, what to pass to create, block size, fill function, description)
+MERGE_SHAPES = {
+    "merge_4gib": (("base.vhdx", "base_1.avhdx"), ["--block-size", "32M"], 32 * MiB, fill_vhdx_child,
+                   "a differencing VHDX (32 MiB blocks)"),
+    "merge_vhd_4gib": (("base.vhd", "base_1.vhd"), [], 2 * MiB, fill_vhd_child,
+                       "a differencing VHD (2 MiB blocks)"),
+}
+
+
+def bench_merge(vhdchain, work, repeat, shape="merge_4gib", baseline=None):
+    (base_name, child_name), create_args, block, fill, description = MERGE_SHAPES[shape]
     raw = work / "export-4gib.raw"  # shared with export_4gib
     if not raw.exists():
         make_random(raw, 4 * GiB)
-    folder = work / "merge"  # its own folder: merge checks the folders of the chain
+    folder = work / shape  # its own folder: merge checks the folders of the chain
     folder.mkdir(exist_ok=True)
-    base, child, out = folder / "base.vhdx", folder / "base_1.avhdx", work / "cp-out.raw"
-    block = 32 * MiB
-    pristine_base = work / "merge-base.pristine"
-    pristine_child_head = work / "merge-child-head.pristine"
-    if not pristine_base.exists() or not pristine_child_head.exists():
+    base, child, out = folder / base_name, folder / child_name, work / "cp-out.raw"
+    pristine_base = work / f"{shape}-base.pristine"
+    pristine_child_head = work / f"{shape}-child-head.pristine"
+    if not (pristine_base.exists() and pristine_child_head.exists() and child.exists()):
         for f in (base, child):
             if f.exists():
                 f.unlink()
-        subprocess.run([vhdchain, "create", str(base), "--size", "4G", "--type", "dynamic", "--block-size", "32M"],
+        subprocess.run([vhdchain, "create", str(base), "--size", "4G", "--type", "dynamic"] + create_args,
                        check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([vhdchain, "create", str(child), "--parent", str(base), "--block-size", "32M"],
+        subprocess.run([vhdchain, "create", str(child), "--parent", str(base)] + create_args,
                        check=True, stdout=subprocess.DEVNULL)
-        payload = fill_vhdx_child(child, raw, block)
+        payload = fill(child, raw, block)
         shutil.copyfile(base, pristine_base)
         with open(child, "rb") as c:
             pristine_child_head.write_bytes(c.read(payload))
     head = pristine_child_head.read_bytes()
-    child_size = len(head) + raw.stat().st_size
+    child_size = child.stat().st_size
 
     def restore():
-        """The pair as before any merge, outside the timing: the base is small (empty); the child's
-        payload is never written by a merge, only its headers, log and metadata (all in `head`)."""
+        """The pair as before any merge, outside the timing: the base is small (empty); a merge
+        writes only the child's headers, log and metadata (VHDX), or nothing of it (VHD): all in
+        `head`, never its payload."""
         shutil.copyfile(pristine_base, base)
         with open(child, "r+b") as c:
             c.write(head)
@@ -252,7 +291,7 @@ def bench_merge(vhdchain, work, repeat):
     restore()
     check = subprocess.run([vhdchain, "check", str(folder)], capture_output=True, text=True)
     if check.returncode != 0:
-        sys.exit(f"the merge benchmark's chain does not pass check:\n{check.stdout}{check.stderr}")
+        sys.exit(f"the {shape} benchmark's chain does not pass check:\n{check.stdout}{check.stderr}")
     # Inputs in the page cache, so every command reads from memory, whichever ran first.
     for f in (raw, child):
         subprocess.run(f"cat '{f}' > /dev/null", shell=True, check=True)
@@ -262,6 +301,8 @@ def bench_merge(vhdchain, work, repeat):
         ("vhdchain merge", merge, base),
         ("vhdchain merge, NO_CLONE=1", ["env", "VHDCHAIN_MERGE_NO_CLONE=1"] + merge, base),
     ]
+    if baseline:
+        commands.append(("baseline merge", [baseline] + merge[1:], base))
     res = rounds(commands, repeat, before=restore)
     # One more merge, untimed, read back: the base must be the 4 GiB of random data.
     restore()
@@ -275,7 +316,7 @@ def bench_merge(vhdchain, work, repeat):
         out.unlink()
     fs_type = subprocess.run(["stat", "-f", "-c", "%T", str(folder)], capture_output=True, text=True).stdout.strip()
     size = 4 * GiB
-    print(f"merge_4gib: 4 GiB of random data in a differencing VHDX (32 MiB blocks) merged into its empty dynamic "
+    print(f"{shape}: 4 GiB of random data in {description} merged into its empty dynamic "
           f"parent, {fs_type} ({folder}), {repeat} rounds; merged base equals the data: {'yes' if same else 'NO'}")
     print_rows(res, 27, lambda best, median: f"best {best:6.2f} s ({size / best / MiB:5.0f} MiB/s)  median {median:6.2f} s")
     ours = summary(res["vhdchain merge"][0])
@@ -285,6 +326,9 @@ def bench_merge(vhdchain, work, repeat):
     print(f"  ratios: cp time / merge time = {cp[0] / ours[0]:.2f} best, {cp[1] / ours[1]:.2f} median (goal >= 0.80); "
           f"NO_CLONE: {cp[0] / buffered[0]:.2f} best, {cp[1] / buffered[1]:.2f} median; "
           f"peak RSS / 128 MiB = {rss / (128 * MiB):.2f} (<= 1 meets it)")
+    if baseline:
+        base_time = summary(res["baseline merge"][0])
+        print(f"  vs the baseline vhdchain: {base_time[0] / ours[0]:.2f}x best, {base_time[1] / ours[1]:.2f}x median")
     if not same:
         sys.exit("the merged base does not read as the child's data")
 
@@ -295,8 +339,8 @@ def main():
     ap.add_argument("--vhdchain", default=str(root / "build-rel" / "cli" / "vhdchain"))
     ap.add_argument("--workdir", default="/var/tmp/vhdchain-bench")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--only", choices=["info_64tib", "export_4gib", "merge_4gib"])
-    ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain in export_4gib")
+    ap.add_argument("--only", choices=["info_64tib", "export_4gib"] + list(MERGE_SHAPES))
+    ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain (export and merge)")
     ap.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     args = ap.parse_args()
     if not shutil.which("qemu-img"):
@@ -312,8 +356,9 @@ def main():
             bench_info(args.vhdchain, work, max(args.repeat, 5))
         if args.only in (None, "export_4gib"):
             bench_export(args.vhdchain, work, args.repeat, args.baseline)
-        if args.only in (None, "merge_4gib"):
-            bench_merge(args.vhdchain, work, args.repeat)
+        for shape in MERGE_SHAPES:
+            if args.only in (None, shape):
+                bench_merge(args.vhdchain, work, args.repeat, shape, args.baseline)
     finally:
         if args.clean:
             shutil.rmtree(work)

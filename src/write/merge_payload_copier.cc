@@ -21,6 +21,10 @@ constexpr size_t kBufferCount = 4;
 // One clone or kernel copy call at most this long, so a kill test still sees many events and a
 // refused call falls back over a bounded range.
 constexpr uint64_t kDirectChunkBytes = 32 * kMiB;
+// Write-back is started (io::start_writeback) once this much of the target has been written since
+// the last start, not after every chunk: a VHD's 2 MiB blocks, each its own chunk between two
+// sector bitmaps, made one call per block, a tenth of a 4 GiB merge's time.
+constexpr uint64_t kWritebackBytes = 32 * kMiB;
 // Smaller pieces (partial blocks) are gathered with their neighbours into one buffer write instead
 // of costing a system call each.
 constexpr uint64_t kMinDirectBytes = 256 * 1024;
@@ -166,6 +170,25 @@ void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
     }
   } join{reader, mutex, changed, stop};
 
+  // The span of the target written since write-back was last started. Chunks come in target
+  // order; the span may take in gaps smaller than itself (a VHD's bitmaps), only hinted, never
+  // written.
+  struct Writeback {
+    const File& target;
+    uint64_t from = 0, to = 0;
+    void start() {
+      if (to > from) io::start_writeback(target, from, to - from);
+      from = to = 0;
+    }
+    void written(uint64_t offset, uint64_t length) {
+      if (to > from && (offset < to || offset - to >= kWritebackBytes)) start();  // far from the span
+      if (to == from) from = offset;
+      to = offset + length;
+      if (to - from >= kWritebackBytes) start();
+    }
+    ~Writeback() { start(); }
+  } writeback{target_};
+
   for (size_t done = 0; done < chunks.size(); ++done) {
     Ready next;
     {
@@ -178,11 +201,11 @@ void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
     const Chunk& chunk = chunks[next.chunk];
     if (chunk.direct) {
       write_direct(chunk);
-      io::start_writeback(target_, chunk.target_offset, chunk.length);
+      writeback.written(chunk.target_offset, chunk.length);
       continue;
     }
     target_.write_at(chunk.target_offset, std::span(buffers_[next.buffer]).first(static_cast<size_t>(chunk.length)));
-    io::start_writeback(target_, chunk.target_offset, chunk.length);
+    writeback.written(chunk.target_offset, chunk.length);
     tally_.buffered += chunk.length;
     const std::lock_guard lock(mutex);
     free_buffers.push_back(next.buffer);
