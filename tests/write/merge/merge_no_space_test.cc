@@ -3,13 +3,14 @@
 //
 // What happens in real life: the volume had room when the merge was planned (the plan refuses a
 // merge that does not fit), then another writer filled it while the merge was appending blocks.
-// Here the volume is a tmpfs of 112 MiB mounted in a private mount namespace, and the other
-// writer is a thread that fills it the moment the merge starts appending to the target. To make
+// Here the volume is a small tmpfs mounted in a private mount namespace, and the other writer is a
+// thread that fills it the moment the merge starts appending to the target (VHDX: the target's
+// first resize; VHD: its first write, the footer moving to the end of the new space). To make
 // that moment exact rather than a race, the thread reads the merge's I/O events
 // (VHDCHAIN_FAULT_COUNT_FILE) from a FIFO whose buffer it shrinks to one page: the merge blocks on
 // the FIFO when it gets more than a page of event lines ahead, and the disks live in a folder with
 // a long name so a page holds only a few lines. The merge therefore meets a full volume with most of its
-// 48 new blocks still to write.
+// new blocks still to write.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,12 +37,21 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr uint64_t kVolumeBytes = 112 * kMiB;
-constexpr uint64_t kNewBlocks = 48;
+// What one format's case needs: the chain, its files, and what the plan must say.
+struct NoSpaceCase {
+  BuiltChain chain;
+  std::string base, child;   // file names
+  uint64_t volume_bytes = 0;
+  std::string trigger;       // the I/O event on the target at which the volume is filled
+  uint64_t blocks_allocated = 0, new_space_bytes = 0;
+  uint64_t blocks_to_append = 0;  // new blocks after the first: the merge must fail before them all
+  json check_before;              // the finding codes of the chain before the merge
+};
 
 // base (dynamic, 64 MiB, 1 MiB blocks, data in block 0) <- base_1 with 48 full blocks of zeros
-// (holes in its file, but 48 MiB the base must allocate and write).
-BuiltChain zero_heavy_chain() {
+// (holes in its file, but 48 MiB the base must allocate and write), on 112 MiB.
+NoSpaceCase vhdx_case() {
+  constexpr uint64_t kNewBlocks = 48;
   const ImageSpec b = base_layer(64 * kMiB, kMiB);
   ImageSpec c = child_layer(2, kMiB);
   for (uint64_t i = 8; i < 8 + kNewBlocks; ++i) {
@@ -51,7 +61,31 @@ BuiltChain zero_heavy_chain() {
   c.blocks[1] = BlockSpec::partial({{3, 17}});
   ChainSpec spec;
   spec.layers = {{b, "base.vhdx"}, {c, "base_1.avhdx"}};
-  return build_chain(spec);
+  return {build_chain(spec), "base.vhdx", "base_1.avhdx", 112 * kMiB, "resize",
+          kNewBlocks + 1, (kNewBlocks + 1) * kMiB, kNewBlocks, json::array()};
+}
+
+// The same shape in VHD: base (dynamic, 80 MiB, 2 MiB blocks, data in block 0) <- base_1 with 32
+// full blocks of zeros (holes but for each block's bitmap page), 64 MiB the base must append, on
+// 160 MiB: the rerun appends anew behind what the failed run left unreferenced.
+NoSpaceCase vhd_case() {
+  constexpr uint64_t kNewBlocks = 32;
+  ImageSpec b = base_layer(80 * kMiB, 2 * kMiB);
+  b.format = Format::vhd;
+  ImageSpec c = child_layer(2, 2 * kMiB);
+  c.format = Format::vhd;
+  c.type = DiskType::differencing;
+  for (uint64_t i = 4; i < 4 + kNewBlocks; ++i) {
+    c.blocks[i] = BlockSpec::full();
+    c.blocks[i].zero_data = true;
+  }
+  c.blocks[1] = BlockSpec::partial({{3, 17}});
+  ChainSpec spec;
+  spec.layers = {{b, "base.vhd"}, {c, "base_1.vhd"}};
+  return {build_chain(spec), "base.vhd", "base_1.vhd", 160 * kMiB, "write",
+          kNewBlocks + 1, (kNewBlocks + 1) * (512 + 2 * kMiB), kNewBlocks,
+          // 80 MiB is no whole CHS geometry: each disk's footer gets an info note (vhd.chs_size_differs).
+          json{"disk.note", "disk.note"}};
 }
 
 // Writes `path` until the volume refuses more (ENOSPC), down to the last page. Returns the bytes
@@ -83,10 +117,10 @@ uint64_t fill_volume(const std::string& path) {
 }
 
 // The other writer: reads the merge's I/O events from the FIFO and fills the volume at the first
-// resize of `target` (the merge appending its first new block).
+// `trigger` event of `target` (the merge appending its first new block).
 struct Filler {
-  std::string fifo, target, filler_path;
-  uint64_t events = 0, filled_after = 0, filled_bytes = 0, target_resizes = 0;
+  std::string fifo, target, trigger, filler_path;
+  uint64_t events = 0, filled_after = 0, filled_bytes = 0, target_events = 0;
   int pipe_size = -1;
   std::string error;
 
@@ -106,8 +140,8 @@ struct Filler {
       pending.append(buffer, static_cast<size_t>(n));
       for (size_t nl; (nl = pending.find('\n')) != std::string::npos; pending.erase(0, nl + 1)) {
         ++events;
-        if (pending.compare(0, nl, "resize " + target) != 0) continue;
-        ++target_resizes;
+        if (pending.compare(0, nl, trigger + " " + target) != 0) continue;
+        ++target_events;
         if (filled_after == 0) {
           try {
             filled_bytes = fill_volume(filler_path);
@@ -126,26 +160,26 @@ json codes_and_status(const CliRun& check) {
   return {{"exit", check.exit_code}, {"codes", finding_codes(check.json())}};
 }
 
-TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishes) {
-  TempDir t;
+// Runs the case in a child process on its own tmpfs; returns what happened, as JSON.
+json run_out_of_space(const TempDir& t, const NoSpaceCase& c) {
   const std::string volume = path_of(t / "vol");
   fs::create_directories(volume);
   // A long folder name: one page of the FIFO holds only a few event lines (see the top).
   const std::string folder = volume + "/" + std::string(200, 'v');
-  const std::string base = folder + "/base.vhdx", child = folder + "/base_1.avhdx";
+  const std::string base = folder + "/" + c.base, child = folder + "/" + c.child;
   const std::string fifo = path_of(t / "io-events");
-  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
-  const BuiltChain chain = zero_heavy_chain();
+  if (::mkfifo(fifo.c_str(), 0600) != 0) throw std::runtime_error(std::string("mkfifo: ") + std::strerror(errno));
 
   const hostpath::test::ChildResult r = hostpath::test::run_in_child([&] {
-    hostpath::test::tmpfs_in_private_namespace(volume, kVolumeBytes);
+    hostpath::test::tmpfs_in_private_namespace(volume, c.volume_bytes);
     fs::create_directories(folder);
-    chain.write(folder);
+    c.chain.write(folder);
     json facts;
     facts["before"] = chain_sha256(child);
+    facts["check_before"] = codes_and_status(run_cli({"check", "--json", folder}));
     facts["plan"] = run_cli({"merge", child, "--dry-run", "--json"}).json();
 
-    Filler filler{fifo, base, volume + "/filler", 0, 0, 0, 0, -1, ""};
+    Filler filler{fifo, base, c.trigger, volume + "/filler", 0, 0, 0, 0, -1, ""};
     std::thread other_writer([&] { filler.run(); });
     ::setenv("VHDCHAIN_FAULT_COUNT_FILE", fifo.c_str(), 1);
     const CliRun merge = run_cli({"merge", child, "--progress", "none"});
@@ -156,7 +190,7 @@ TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishe
     facts["merge"] = {{"exit", merge.exit_code}, {"out", merge.out}, {"err", merge.err}};
     facts["filler"] = {{"events", filler.events},
                        {"filled_after", filler.filled_after},
-                       {"target_resizes", filler.target_resizes},
+                       {"target_events", filler.target_events},
                        {"bytes", filler.filled_bytes},
                        {"pipe_size", filler.pipe_size},
                        {"error", filler.error}};
@@ -170,17 +204,20 @@ TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishe
     facts["rerun"] = {{"exit", rerun.exit_code}, {"err", rerun.err}};
     facts["base_after_rerun"] = chain_sha256(base);
     facts["check_after_rerun"] = codes_and_status(run_cli({"check", "--json", folder}));
+    facts["base_path"] = base;
     return facts.dump();
   });
-  if (r.kind == hostpath::test::ChildResult::skipped)
-    GTEST_SKIP() << "no private tmpfs here (needs root or unprivileged user namespaces): " << r.text;
-  ASSERT_EQ(r.kind, hostpath::test::ChildResult::ok) << r.text;
-  const json facts = json::parse(r.text);
+  if (r.kind == hostpath::test::ChildResult::skipped) return json{{"skipped", r.text}};
+  if (r.kind != hostpath::test::ChildResult::ok) return json{{"failed", r.text}};
+  return json::parse(r.text);
+}
 
-  // Planned with room to spare: 48 new blocks of 1 MiB on a volume with more free.
+// What both formats must show. `error_action`: a regex of the verb of the error the full volume gives.
+void expect_clean_failure_and_rerun(const NoSpaceCase& c, const json& facts, const std::string& error_action) {
+  // Planned with room to spare.
   const json& plan = facts.at("plan");
-  EXPECT_EQ(plan.at("blocks_allocated"), kNewBlocks + 1);
-  EXPECT_EQ(plan.at("new_space_bytes"), (kNewBlocks + 1) * kMiB);
+  EXPECT_EQ(plan.at("blocks_allocated"), c.blocks_allocated);
+  EXPECT_EQ(plan.at("new_space_bytes"), c.new_space_bytes);
   EXPECT_GT(plan.at("free_bytes").get<uint64_t>(), plan.at("new_space_bytes").get<uint64_t>());
   EXPECT_EQ(plan.at("refusals"), json::array());
 
@@ -190,34 +227,68 @@ TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishe
   EXPECT_EQ(filler.at("pipe_size"), 4096);
   EXPECT_GT(filler.at("filled_after").get<uint64_t>(), 0u) << filler.dump();
   EXPECT_GT(filler.at("bytes").get<uint64_t>(), 0u);
-  // The merge appended a few blocks at most (one resize each) of the 49 it planned.
-  EXPECT_GE(filler.at("target_resizes").get<uint64_t>(), 1u) << filler.dump();
-  EXPECT_LT(filler.at("target_resizes").get<uint64_t>(), kNewBlocks / 4) << filler.dump();
-  RecordProperty("filler", filler.dump());
+  EXPECT_GE(filler.at("target_events").get<uint64_t>(), 1u) << filler.dump();
+  ::testing::Test::RecordProperty("filler", filler.dump());
 
   // A clean error naming the target, the offset and the cause; exit 3 (a failed write).
+  const std::string base = facts.at("base_path");
   const json& merge = facts.at("merge");
   EXPECT_EQ(merge.at("exit"), 3) << merge.dump();
   const std::regex message("vhdchain: " + std::regex_replace(base, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)") +
-                           R"(: cannot write @0x[0-9a-f]+: No space left on device\n)");
+                           ": cannot (" + error_action + R"() @0x[0-9a-f]+: No space left on device\n)");
   EXPECT_TRUE(std::regex_match(merge.at("err").get<std::string>(), message)) << merge.at("err");
   EXPECT_EQ(merge.at("out"), "");
 
   // The chain reads as before; check sees an interrupted merge (and, while the volume is full, that
-  // the merge no longer fits), never corruption.
+  // the merge no longer fits), never corruption: nothing beyond what it said before the merge.
+  EXPECT_EQ(facts.at("check_before"), json({{"exit", 0}, {"codes", c.check_before}}));
+  const auto and_before = [&](std::vector<std::string> codes) {
+    json all = c.check_before;
+    for (const std::string& code : codes) all.push_back(code);
+    return all;
+  };
   const std::string before = facts.at("before");
   EXPECT_EQ(facts.at("leaf_after_failure"), before);
   EXPECT_EQ(facts.at("check_full").at("exit"), 1) << facts.at("check_full").dump();
   EXPECT_EQ(facts.at("check_full").at("codes"),
-            json({"merge.interrupted", "capacity.merge_exceeds_free", "capacity.volume_overcommitted"}));
+            and_before({"merge.interrupted", "capacity.merge_exceeds_free", "capacity.volume_overcommitted"}));
   EXPECT_EQ(facts.at("check_freed").at("exit"), 1);
-  EXPECT_EQ(facts.at("check_freed").at("codes"), json({"merge.interrupted"}));
+  EXPECT_EQ(facts.at("check_freed").at("codes"), and_before({"merge.interrupted"}));
 
   // Space freed: the same command finishes the merge.
   EXPECT_EQ(facts.at("rerun").at("exit"), 0) << facts.at("rerun").dump();
   EXPECT_EQ(facts.at("base_after_rerun"), before);
   EXPECT_EQ(facts.at("check_after_rerun").at("exit"), 0);
-  EXPECT_EQ(facts.at("check_after_rerun").at("codes"), json::array());
+  EXPECT_EQ(facts.at("check_after_rerun").at("codes"), c.check_before);
+}
+
+#define SKIP_OR_FAIL_WITHOUT_TMPFS(facts)                                                              \
+  if ((facts).contains("skipped"))                                                                    \
+    GTEST_SKIP() << "no private tmpfs here (needs root or unprivileged user namespaces): " << (facts)["skipped"]; \
+  ASSERT_FALSE((facts).contains("failed")) << (facts)["failed"]
+
+TEST(MergeNoSpace, AVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishes) {
+  TempDir t;
+  const NoSpaceCase c = vhdx_case();
+  const json facts = run_out_of_space(t, c);
+  SKIP_OR_FAIL_WITHOUT_TMPFS(facts);
+  expect_clean_failure_and_rerun(c, facts, "write");
+  // The merge appended a few blocks at most (one resize each) of the 49 it planned.
+  EXPECT_LT(facts.at("filler").at("target_events").get<uint64_t>(), c.blocks_to_append / 4) << facts.at("filler");
+}
+
+TEST(MergeNoSpace, AVhdVolumeFilledDuringTheMergeGivesACleanErrorAndTheRerunFinishes) {
+  TempDir t;
+  const NoSpaceCase c = vhd_case();
+  const json facts = run_out_of_space(t, c);
+  SKIP_OR_FAIL_WITHOUT_TMPFS(facts);
+  // Which write meets the full volume depends on how far the merge ran ahead of the filler (at most
+  // a FIFO page of events): the first new block (block 1, 17 sectors) goes through the buffers, a
+  // "write"; full blocks after it go by copy_file_range (tmpfs to tmpfs: the kernel copies), a "copy".
+  expect_clean_failure_and_rerun(c, facts, "write|copy");
+  // The footer moved once (the whole batch's new space); the merge failed before most blocks'
+  // data: fewer of the target's write events than blocks it appends.
+  EXPECT_LT(facts.at("filler").at("target_events").get<uint64_t>(), c.blocks_to_append) << facts.at("filler");
 }
 
 }  // namespace
