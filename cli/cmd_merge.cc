@@ -19,10 +19,11 @@
 #include "host_chain.h"
 #include "human.h"
 #include "io/fs_ops.h"
+#include "io/read_sample.h"
 #include "progress.h"
+#include "transfer_rate.h"
 #include "vhdchain/check.h"
 #include "vhdchain/error.h"
-#include "vhdchain/file.h"
 #include "vhdchain/merge.h"
 
 namespace vhdchain::cli {
@@ -44,8 +45,13 @@ then the target takes it; data blocks are appended and flushed before the log ma
 the target; the sources are never changed. A merge killed at any point is finished by running
 the same command again; check reports the state between as merge.interrupted.
 
-Progress on stderr when it is a terminal (bytes, rate, ETA); --progress=json writes one JSON
-object per line to stderr for scripts; --progress=none, -q or a pipe: nothing.
+The estimate: 32 MiB read in pieces spread over the source with the most data, around the page
+cache where the system allows (so a file just copied does not make it look fast), halved because
+every byte is also written; a merge by block cloning (XFS, Btrfs, ReFS) is much faster.
+
+Progress on stderr when it is a terminal (bytes, rate and time left over the last 10 s);
+--progress=json writes one JSON object per line to stderr for scripts: bytes_done, bytes_total,
+bytes_per_second, eta_seconds (null until known); --progress=none, -q or a pipe: nothing.
 
 VHD chains: the target keeps its unique id; the merge in progress is marked by
 ANCESTOR.vhdchain-merge and every batch of blocks goes through a journal (ANCESTOR.vhdchain-journal).
@@ -119,20 +125,37 @@ Surroundings survey(const std::vector<std::string>& chain_paths) {
   return out;
 }
 
-// A rough rate for the ETA: how fast CHILD's own file reads (up to 64 MiB), halved because every
-// byte is also written.
-std::optional<double> sample_rate(const std::string& path) {
-  auto file = File::open(path, OpenMode::read_only);
-  const uint64_t n = std::min<uint64_t>(file->size(), 64ull << 20);
-  if (n < (1 << 20)) return std::nullopt;
-  std::vector<uint8_t> buffer(1 << 20);
-  const auto start = std::chrono::steady_clock::now();
-  for (uint64_t at = 0; at + buffer.size() <= n; at += buffer.size()) file->read_at(at, buffer);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return seconds > 0 ? static_cast<double>(n) / seconds / 2 : std::optional<double>();
+// The plan's estimate: how fast the source with the most data reads (io/read_sample.h), halved
+// because every byte is also written.
+struct Estimate {
+  std::string sampled;  // the file read
+  io::ReadSample sample;
+  double copy_bytes_per_second() const { return static_cast<double>(sample.bytes) / sample.seconds / 2; }
+};
+
+constexpr uint64_t kSampleBudget = 32ull << 20;
+
+std::optional<Estimate> estimate_rate(const MergePlan& plan) {
+  const MergeSource* largest = nullptr;
+  for (const MergeSource& s : plan.sources)
+    if (!largest || s.bytes > largest->bytes) largest = &s;
+  if (!largest) return std::nullopt;
+  const std::optional<io::ReadSample> sample = io::sample_read_rate(largest->path, kSampleBudget);
+  if (!sample || sample->seconds <= 0) return std::nullopt;
+  return Estimate{largest->path, *sample};
 }
 
-nlohmann::json plan_json(const MergePlan& p, std::optional<double> rate, bool dry_run, bool merged) {
+nlohmann::json estimate_json(const MergePlan& p, const std::optional<Estimate>& e) {
+  if (!e) return nullptr;
+  return {{"seconds", static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()},
+          {"copy_bytes_per_second", e->copy_bytes_per_second()},
+          {"sampled", e->sampled},
+          {"sample_bytes", e->sample.bytes},
+          {"sample_seconds", e->sample.seconds},
+          {"sample_uncached", e->sample.uncached}};
+}
+
+nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, bool dry_run, bool merged) {
   nlohmann::json sources = nlohmann::json::array();
   for (const MergeSource& s : p.sources)
     sources.push_back({{"path", s.path}, {"bytes", s.bytes}, {"overwrites_target_bytes", s.overwrites_target_bytes}});
@@ -147,7 +170,8 @@ nlohmann::json plan_json(const MergePlan& p, std::optional<double> rate, bool dr
           {"bytes_to_copy", p.bytes_to_copy},
           {"new_space_bytes", p.new_space_bytes},
           {"free_bytes", p.free_bytes ? nlohmann::json(*p.free_bytes) : nullptr},
-          {"estimated_seconds", rate ? nlohmann::json(static_cast<double>(p.bytes_to_copy) / *rate) : nullptr},
+          {"estimated_seconds", e ? nlohmann::json(static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()) : nullptr},
+          {"estimate", estimate_json(p, e)},
           {"resuming", p.resuming},
           {"refusals", p.refusals},
           {"invalidated", p.invalidated},
@@ -156,7 +180,7 @@ nlohmann::json plan_json(const MergePlan& p, std::optional<double> rate, bool dr
           {"merged", merged}};
 }
 
-std::string plan_text(const MergePlan& p, std::optional<double> rate) {
+std::string plan_text(const MergePlan& p, const std::optional<Estimate>& e) {
   std::string out = fmt::format("merge {}\n  into        {} ({} {})\n", p.child, p.target, to_string(p.format),
                                 to_string(p.target_type));
   if (p.resuming) out += "  resuming    an interrupted merge of this chain is finished\n";
@@ -167,9 +191,11 @@ std::string plan_text(const MergePlan& p, std::optional<double> rate) {
   out += fmt::format("  copy        {}\n", binary_size(p.bytes_to_copy));
   out += fmt::format("  new space   {}{}\n", binary_size(p.new_space_bytes),
                      p.free_bytes ? fmt::format(" of {} free", binary_size(*p.free_bytes)) : std::string());
-  if (rate)
-    out += fmt::format("  estimate    {:.0f} s (sampled at {}/s)\n", static_cast<double>(p.bytes_to_copy) / *rate,
-                       binary_size(static_cast<uint64_t>(*rate)));
+  if (e)
+    out += fmt::format("  estimate    {} at {}/s (half the read rate of {} of {}{})\n",
+                       human_duration(static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()),
+                       binary_size(static_cast<uint64_t>(e->copy_bytes_per_second())), binary_size(e->sample.bytes),
+                       e->sampled, e->sample.uncached ? "" : ", through the page cache");
   for (const std::string& c : p.children_to_repoint) out += fmt::format("  re-point    {}\n", c);
   for (const std::string& i : p.invalidated) out += fmt::format("  INVALIDATED {}\n", i);
   for (const std::string& r : p.refusals) out += fmt::format("  REFUSED     {}\n", r);
@@ -215,30 +241,29 @@ int run_merge_command(const MergeArgs& a) {
 
   MergePlan plan = plan_merge(options);
   for (const std::string& c : around.critical) plan.refusals.push_back("check: " + c);
-  const std::optional<double> rate = sample_rate(a.child);
+  const std::optional<Estimate> estimate = estimate_rate(plan);
 
   if (a.dry_run || !plan.refusals.empty()) {
     if (a.json)
-      std::cout << plan_json(plan, rate, a.dry_run, false).dump(2) << "\n";
+      std::cout << plan_json(plan, estimate, a.dry_run, false).dump(2) << "\n";
     else
-      std::cout << plan_text(plan, rate) << (plan.refusals.empty() ? "  dry run: nothing was written\n"
+      std::cout << plan_text(plan, estimate) << (plan.refusals.empty() ? "  dry run: nothing was written\n"
                                                                     : "  nothing was written\n");
     return plan.refusals.empty() ? kExitOk : kExitCritical;
   }
 
   const bool json_progress = a.progress == "json";
   Progress bar("merging", plan.bytes_to_copy, a.progress == "auto" && stderr_is_terminal() && console_chatty());
-  const auto started = std::chrono::steady_clock::now();
+  TransferRate measured(std::chrono::steady_clock::now());
   run_merge(options, plan, [&](const MergeProgress& p) {
     bar.update(p.bytes_done);
     if (!json_progress) return;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double bytes_per_second = seconds > 0 ? static_cast<double>(p.bytes_done) / seconds : 0;
-    const double eta = bytes_per_second > 0 ? static_cast<double>(p.bytes_total - p.bytes_done) / bytes_per_second : 0;
+    measured.add(std::chrono::steady_clock::now(), p.bytes_done);
+    const std::optional<double> left = measured.seconds_left(p.bytes_total);
     std::cerr << nlohmann::json{{"bytes_done", p.bytes_done},
                                 {"bytes_total", p.bytes_total},
-                                {"bytes_per_second", bytes_per_second},
-                                {"eta_seconds", eta}}
+                                {"bytes_per_second", measured.bytes_per_second()},
+                                {"eta_seconds", left ? nlohmann::json(*left) : nullptr}}
                      .dump()
               << std::endl;
   });
@@ -251,11 +276,11 @@ int run_merge_command(const MergeArgs& a) {
       removed.push_back(s.path);
     }
   if (a.json) {
-    nlohmann::json j = plan_json(plan, rate, false, true);
+    nlohmann::json j = plan_json(plan, estimate, false, true);
     j["deleted"] = removed;
     std::cout << j.dump(2) << "\n";
   } else {
-    std::cout << plan_text(plan, rate) << "  merged\n";
+    std::cout << plan_text(plan, estimate) << "  merged\n";
     for (const MergeSource& s : plan.sources)
       std::cout << fmt::format("  {} {}\n", a.delete_merged ? "deleted    " : "kept        ", s.path)
                 << (a.delete_merged ? "" : "              (no longer part of a chain)\n");

@@ -4,7 +4,7 @@
 # process, so one hang is one failed suite), the test-support builder tests, the corruption suite,
 # and CLI smoke tests
 # (--version, info, info --json, export --raw to a file and to stdout, refusals, one file through
-# two drive letters). Exits non-zero on any failure. docs/windows.md explains the setup and what
+# two drive letters, merges of a VHDX and a VHD chain). Exits non-zero on any failure. docs/windows.md explains the setup and what
 # wine does not do.
 #
 # Needs (Debian 12): g++-mingw-w64-x86-64-posix, wine64, cmake >= 3.24, ninja-build, and the
@@ -432,6 +432,63 @@ sys.exit(0 if codes.count("alias.disk_seen_twice") == 2 else 1)
 PY
     rm -rf "$example/alias-chain"
   fi
+
+  # merge through the Win32 file API (CreateFileW, FlushFileBuffers, MoveFileExW for the journal
+  # and marker, the buffer copy where wine has no block cloning, the unbuffered read sample): the
+  # VHDX leaf into the base (two sources) and the VHD leaf into its parent, each on a copy of the
+  # example. The merged target must read as the leaf did (the specification's SHA-256), the plan
+  # must equal the Linux build's (paths, free space and timings aside), the JSON progress lines
+  # must end at the total, and no marker or journal may be left.
+  mkdir -p "$example/merge-test"
+  cp "$example"/base*.vhdx "$example"/base_*.avhdx "$example"/legacy*.vhd "$example"/legacy_*.avhd "$example/merge-test/"
+  for pair in "$vhdx_leaf base.vhdx" "$vhd_leaf legacy.vhd"; do
+    read -r leaf target <<<"$pair"
+    win merge-plan merge --dry-run --json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
+    expect_ok "vhdchain.exe merge --dry-run --json $leaf --into $target"
+    if ((have_linux)); then
+      rm -rf "$scratch/merge-linux" && cp -r "$example/merge-test" "$scratch/merge-linux"
+      "$linux_cli" merge --dry-run --json "$scratch/merge-linux/$leaf" --into "$scratch/merge-linux/$target" \
+        >"$scratch/merge-plan-linux.json"
+      python3 - "$scratch/merge-plan.out" "$scratch/merge-plan-linux.json" "$example/merge-test" <<'PY' || fail "merge --dry-run --json $leaf: the Windows plan differs from the Linux one, or has no estimate"
+import json, ntpath, os, sys
+win, lin = (json.load(open(f, encoding="utf-8")) for f in sys.argv[1:3])
+e = win["estimate"]
+largest = max(win["sources"], key=lambda s: s["bytes"])
+size = os.path.getsize(os.path.join(sys.argv[3], ntpath.basename(e["sampled"])))
+print("merge plan under wine: %d blocks, %d bytes to copy; estimate %.3f s from %d bytes of %s (uncached: %s)"
+      % (win["blocks_touched"], win["bytes_to_copy"], e["seconds"], e["sample_bytes"], e["sampled"], e["sample_uncached"]))
+ok = e["sampled"] == largest["path"] and e["sample_bytes"] == min(size >> 20, 32) << 20
+def scrub(v, key=None):
+    if isinstance(v, dict):
+        return {k: scrub(x, k) for k, x in v.items() if k not in ("free_bytes", "estimate", "estimated_seconds")}
+    if isinstance(v, list):
+        return [scrub(x, key) for x in v]
+    if key in ("path", "child", "target") and isinstance(v, str):
+        return ntpath.basename(v) if "\\" in v else os.path.basename(v)
+    return v
+if scrub(win) != scrub(lin):
+    print(json.dumps(scrub(win), sort_keys=True)); print(json.dumps(scrub(lin), sort_keys=True))
+    ok = False
+sys.exit(0 if ok else 1)
+PY
+    fi
+    win merge merge --json --progress json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
+    expect_ok "vhdchain.exe merge $leaf --into $target"
+    python3 - "$scratch/merge.err" <<'PY' || fail "merge $leaf under wine: the --progress json lines do not end at the total ($scratch/merge.err)"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8").read().replace("\r", "").splitlines() if l.strip()]
+done = [l["bytes_done"] for l in lines]
+sys.exit(0 if lines and done == sorted(done) and done[-1] == lines[-1]["bytes_total"] and lines[-1]["eta_seconds"] == 0 else 1)
+PY
+    win merged-export export "X:\\merge-test\\$target" --raw -
+    expect_ok "vhdchain.exe export of the merged $target"
+    got=$(sha_of "$scratch/merged-export.out")
+    [ "$got" = "$(expected_sha "$leaf")" ] || fail "merge $leaf --into $target under wine: the target reads $got, the leaf read $(expected_sha "$leaf")"
+    echo "merge under wine: $leaf into $target: the target reads as the leaf did (SHA-256 ok)"
+  done
+  leftovers=$(ls -A "$example/merge-test" | grep -F '.vhdchain-' || true)
+  [ -z "$leftovers" ] || fail "merge left files behind: $leftovers"
+  rm -rf "$example/merge-test" "$scratch/merge-linux"
 
   # Nothing left behind: no temp files of the exports.
   leftovers=$(ls -A "$example" | grep -F '.vhdchain-' || true)

@@ -1,5 +1,7 @@
 // vhdchain merge as a process: the plan, refusals, --delete-merged (the kill sweep: merge_kill_test.cc).
+#include <algorithm>
 #include <filesystem>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +68,31 @@ TEST(MergeCli, DryRunPlansAndWritesNothing) {
   EXPECT_EQ(j.at("dry_run"), true);
   EXPECT_EQ(j.at("merged"), false);
   EXPECT_EQ(chain_sha256(c.base), before);
+}
+
+// The estimate reads the source with the most data: its whole MiBs (up to 32), and halves the rate.
+TEST(MergeCli, TheEstimateSamplesTheLargestSource) {
+  ThreeLevels c;
+  const json j = run_cli({"merge", c.leaf, "--into", c.base, "--dry-run", "--json"}).json();
+  const json& sources = j.at("sources");
+  ASSERT_EQ(sources.size(), 2u);
+  // The middle disk gives 7 blocks and 49 sectors, the leaf 6 blocks, a ZERO block and 4 sectors.
+  ASSERT_GT(sources[1].at("bytes").get<uint64_t>(), sources[0].at("bytes").get<uint64_t>()) << sources;
+  const json& e = j.at("estimate");
+  EXPECT_EQ(e.at("sampled"), c.middle);
+  EXPECT_EQ(e.at("sample_bytes").get<uint64_t>(), std::min<uint64_t>(fs::file_size(c.middle) / kMiB, 32) * kMiB);
+  EXPECT_GT(e.at("sample_seconds").get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(e.at("copy_bytes_per_second").get<double>(),
+                   e.at("sample_bytes").get<double>() / e.at("sample_seconds").get<double>() / 2);
+  EXPECT_DOUBLE_EQ(e.at("seconds").get<double>(),
+                   j.at("bytes_to_copy").get<double>() / e.at("copy_bytes_per_second").get<double>());
+  EXPECT_EQ(j.at("estimated_seconds"), e.at("seconds"));
+
+  const CliRun text = run_cli({"merge", c.leaf, "--into", c.base, "--dry-run"});
+  const std::regex line("\n  estimate    \\d+s at [0-9.]+ (bytes|KiB|MiB|GiB|TiB)/s \\(half the read rate of " +
+                        std::to_string(e.at("sample_bytes").get<uint64_t>() / kMiB) + " MiB of " + c.middle +
+                        "(, through the page cache)?\\)\n");
+  EXPECT_TRUE(std::regex_search(text.out, line)) << text.out;
 }
 
 TEST(MergeCli, BranchesAreRefusedUnlessForced) {

@@ -9,14 +9,17 @@
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <regex>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
-#include "progress.h"  // cli/progress.h: the terminal line and its rate limit
+#include "progress.h"       // cli/progress.h: the terminal line and its rate limit
+#include "transfer_rate.h"  // cli/transfer_rate.h: its rate and time left
 #include "support/testdata.h"
 #include "write/merge/merge_chains.h"
 #include "write/vhdx/write_fixtures.h"
@@ -137,6 +140,9 @@ TEST(MergeProgress, ALineOnATerminalThenErased) {
   const size_t draws = count(r.screen, "\rvhdchain: merging ");
   EXPECT_GE(draws, 1u) << r.screen;
   EXPECT_LE(static_cast<double>(draws), 1 + r.seconds * 10) << r.screen;
+  // Bytes done of the total, the rate and the time left.
+  const std::regex line(R"(\rvhdchain: merging +\d+% \([0-9.]+ (bytes|KiB|MiB) of 80 MiB, [0-9.]+ (bytes|KiB|MiB|GiB)/s, \d+s left\))");
+  EXPECT_TRUE(std::regex_search(r.screen, line)) << r.screen;
   // Drawn over the line, then erased before the report.
   EXPECT_NE(r.screen.find("\r" + std::string(79, ' ') + "\r"), std::string::npos) << r.screen;
   EXPECT_NE(r.screen.find("  merged"), std::string::npos) << r.screen;
@@ -180,6 +186,65 @@ TEST(MergeProgress, TheTerminalLineIsRedrawnAtMostTenTimesASecond) {
   EXPECT_GE(draws, 2u) << screen;   // it does redraw during the second
   EXPECT_LE(draws, 11u) << screen;  // the first draw, then at most 10 a second
   EXPECT_EQ(screen.substr(screen.size() - 81), "\r" + std::string(79, ' ') + "\r");
+}
+
+// Time points for TransferRate, in whole seconds from a start.
+cli::TransferRate::Clock::time_point at(int seconds) {
+  return cli::TransferRate::Clock::time_point{} + std::chrono::seconds(seconds);
+}
+
+TEST(TransferRate, RateAndTimeLeftOfTheLastTenSeconds) {
+  cli::TransferRate rate(at(0));
+  EXPECT_EQ(rate.bytes_per_second(), 0.0);
+  EXPECT_EQ(rate.seconds_left(100 * kMiB), std::nullopt);  // nothing measured yet
+  rate.add(at(1), 100 * kMiB);
+  EXPECT_EQ(rate.bytes_per_second(), 100.0 * kMiB);
+  EXPECT_EQ(rate.seconds_left(400 * kMiB), 3.0);
+  // 100 MiB/s for 20 s, then 10 MiB/s: after 10 s at the new pace, only the new pace counts.
+  for (int s = 2; s <= 20; ++s) rate.add(at(s), uint64_t(s) * 100 * kMiB);
+  for (int s = 21; s <= 30; ++s) rate.add(at(s), 2000 * kMiB + uint64_t(s - 20) * 10 * kMiB);
+  EXPECT_EQ(rate.bytes_per_second(), 10.0 * kMiB);
+  EXPECT_EQ(rate.seconds_left(2200 * kMiB), 10.0);
+  // Halfway into the slow pace, the window still holds 5 s of each: 550 MiB in 10 s.
+  cli::TransferRate half(at(0));
+  for (int s = 1; s <= 20; ++s) half.add(at(s), uint64_t(s) * 100 * kMiB);
+  for (int s = 21; s <= 25; ++s) half.add(at(s), 2000 * kMiB + uint64_t(s - 20) * 10 * kMiB);
+  EXPECT_EQ(half.bytes_per_second(), 55.0 * kMiB);
+  // Done: no time left, whatever the rate.
+  EXPECT_EQ(rate.seconds_left(2100 * kMiB), 0.0);
+  EXPECT_EQ(cli::TransferRate(at(0)).seconds_left(0), 0.0);
+  // A count that starts again is measured anew.
+  rate.add(at(31), 5 * kMiB);
+  EXPECT_EQ(rate.bytes_per_second(), 0.0);
+  rate.add(at(33), 25 * kMiB);
+  EXPECT_EQ(rate.bytes_per_second(), 10.0 * kMiB);
+}
+
+TEST(TransferRate, HumanDurations) {
+  EXPECT_EQ(cli::human_duration(0), "0s");
+  EXPECT_EQ(cli::human_duration(-3), "0s");
+  EXPECT_EQ(cli::human_duration(44.6), "45s");
+  EXPECT_EQ(cli::human_duration(59.4), "59s");
+  EXPECT_EQ(cli::human_duration(59.6), "1m00s");
+  EXPECT_EQ(cli::human_duration(185), "3m05s");
+  EXPECT_EQ(cli::human_duration(3599), "59m59s");
+  EXPECT_EQ(cli::human_duration(7380), "2h03m");
+}
+
+TEST(MergeProgress, ALineThatShortensIsPaddedOverTheLongerOne) {
+  const std::string screen = captured_stderr([] {
+    cli::Progress bar("merging", 100 * kMiB, true);
+    bar.update(99 * kMiB);  // a long line
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    bar.update(0);  // a shorter one: no rate
+    bar.finish();
+  });
+  const std::string shorter = "\rvhdchain: merging   0% (0 bytes of 100 MiB)";
+  const size_t at = screen.find(shorter);
+  ASSERT_NE(at, std::string::npos) << screen;
+  const size_t first_length = at - 1;  // the first line, without its "\r"
+  const size_t padding = screen.find('\r', at + 1) - (at + shorter.size());
+  EXPECT_EQ(shorter.size() - 1 + padding, first_length) << screen;
 }
 
 TEST(MergeProgress, ADisabledLineWritesNothing) {
