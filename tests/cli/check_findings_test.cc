@@ -379,6 +379,33 @@ TEST_F(CheckFinding, ChainTooDeep) {
   EXPECT_EQ(doc.at("chains")[0].at("complete"), false);
 }
 
+// Hyper-V keeps at most 50 checkpoints per VM: 50 differencing layers above a base are fine, 51 are
+// reported (the default --max-depth, 4096, is far above both).
+TEST_F(CheckFinding, ChainBeyondHyperVsCheckpointLimit) {
+  BuiltImage below = build_image(vhdx_base_spec(1));
+  put(below, "base.vhdx");
+  std::string parent = "base.vhdx";
+  for (int layer = 1; layer <= 51; ++layer) {
+    const std::string name = "layer_" + std::to_string(layer) + ".avhdx";
+    BuiltImage child = vhdx_child(below, static_cast<uint64_t>(layer) + 1, {{"relative_path", ".\\" + parent}});
+    put(child, name);
+    below = std::move(child);
+    parent = name;
+    if (layer == 50) {
+      const json at_limit = check({dir()}, 0);
+      EXPECT_EQ(finding_codes(at_limit), std::vector<std::string>{}) << at_limit.at("findings").dump(1);
+    }
+  }
+  json doc = check({dir()}, 1);
+  EXPECT_EQ(finding_codes(doc), std::vector<std::string>{"chain.too_deep"}) << doc.at("findings").dump(1);
+  EXPECT_EQ(only_finding(doc, "chain.too_deep"),
+            finding("chain.too_deep", "warning",
+                    at("layer_51.avhdx") + ": 51 differencing layers above the base; Hyper-V keeps at most 50 checkpoints per VM",
+                    {at("layer_51.avhdx")}));
+  EXPECT_EQ(doc.at("chains")[0].at("complete"), true);
+  EXPECT_EQ(doc.at("chains")[0].at("layers").size(), 52u);
+}
+
 TEST_F(CheckFinding, TreeBranches) {
   BuiltImage base = build_image(vhdx_base_spec(1));
   put(base, "base.vhdx");
