@@ -1,8 +1,6 @@
 // Progress of vhdchain merge (issue 5, deliverable 3): JSON lines for scripts with --progress=json,
 // a line on stderr when it is a terminal, at most about 10 redraws a second, nothing otherwise.
 #include <fcntl.h>
-#include <pty.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +16,7 @@
 
 #include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
+#include "cli/terminal_runner.h"
 #include "progress.h"       // cli/progress.h: the terminal line and its rate limit
 #include "transfer_rate.h"  // cli/transfer_rate.h: its rate and time left
 #include "support/testdata.h"
@@ -87,44 +86,6 @@ TEST(MergeProgress, NothingOnAPipeOrWithNone) {
     ASSERT_EQ(r.exit_code, 0) << mode << r.err;
     EXPECT_EQ(r.err, "") << mode;
   }
-}
-
-// The built binary with stdin, stdout and stderr on a pseudo-terminal: what the terminal shows.
-struct TerminalRun {
-  int exit_code = -1;
-  std::string screen;
-  double seconds = 0;
-};
-
-TerminalRun run_on_terminal(const std::vector<std::string>& args) {
-  std::vector<std::string> all = {VHDCHAIN_CLI_PATH};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const auto started = std::chrono::steady_clock::now();
-  int master = -1;
-  const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
-  if (pid == 0) {
-    ::unsetenv("NO_COLOR");
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  TerminalRun run;
-  if (pid < 0) return run;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = ::read(master, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EIO once the child has closed its side
-    run.screen.append(buffer, static_cast<size_t>(n));
-  }
-  ::close(master);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return run;
 }
 
 size_t count(const std::string& text, const std::string& what) {

@@ -9,6 +9,7 @@
 
 #include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
+#include "cli/terminal_runner.h"
 #include "support/sha256.h"
 #include "support/testdata.h"
 #include "unit/hostpath/child_process.h"
@@ -236,23 +237,34 @@ TEST(RepairFixAliases, ParentThroughABindMountIsRepointed) {
 
 // Seed 000 seen from Linux through the Windows host's volume list: the child is C:\Hyper-V\VMs\...,
 // its locator names the parent as D:\VMs\VM.vhdx, and C:\Hyper-V\ and D:\ are one volume.
-TEST(RepairFixAliases, Seed000FromTheWindowsVolumeList) {
+struct Seed000Host {
   TempDir t;
-  const std::string host_c = path_of(t / "host-c");
-  const std::string vms = host_c + "/Hyper-V/VMs";
-  fs::create_directories(vms);
-  const BuiltImage base = build_image(vhdx_base_spec(1));
-  base.write(vms + "/VM.vhdx");
-  const std::string volume_path = "\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\VMs\\VM.vhdx";
-  vhdx_child(base, 2,
-             {{"absolute_win32_path", "D:\\VMs\\VM.vhdx"}, {"relative_path", ".\\VM.vhdx"}, {"volume_path", volume_path}})
-      .write(vms + "/VM_AAAA.avhdx");
-  const std::string volumes = std::string(VHDCHAIN_SOURCE_DIR) + "/testdata/check/seed000-mountvol.txt";
-  const std::vector<std::string> context = {"--map", "C:\\=" + host_c, "--volumes", volumes, vms};
+  std::string host_c = path_of(t / "host-c");
+  std::string vms = host_c + "/Hyper-V/VMs";
+  std::string child = vms + "/VM_AAAA.avhdx";
+  std::string volume_path = "\\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\VMs\\VM.vhdx";
+  // What every command gets: where C:\ is here, the host's volume list, the folder.
+  std::vector<std::string> context;
 
-  std::vector<std::string> args = {"repair", "--fix-aliases", "--yes", "--json"};
-  args.insert(args.end(), context.begin(), context.end());
-  CliRun r = run_cli(args);
+  Seed000Host() {
+    fs::create_directories(vms);
+    const BuiltImage base = build_image(vhdx_base_spec(1));
+    base.write(vms + "/VM.vhdx");
+    vhdx_child(base, 2,
+               {{"absolute_win32_path", "D:\\VMs\\VM.vhdx"}, {"relative_path", ".\\VM.vhdx"}, {"volume_path", volume_path}})
+        .write(child);
+    const std::string volumes = std::string(VHDCHAIN_SOURCE_DIR) + "/testdata/check/seed000-mountvol.txt";
+    context = {"--map", "C:\\=" + host_c, "--volumes", volumes, vms};
+  }
+  std::vector<std::string> with_context(std::vector<std::string> args) const {
+    args.insert(args.end(), context.begin(), context.end());
+    return args;
+  }
+};
+
+TEST(RepairFixAliases, Seed000FromTheWindowsVolumeList) {
+  Seed000Host h;
+  CliRun r = run_cli(h.with_context({"repair", "--fix-aliases", "--yes", "--json"}));
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const json j = r.json();
   EXPECT_EQ(j.at("written"), true);
@@ -262,11 +274,35 @@ TEST(RepairFixAliases, Seed000FromTheWindowsVolumeList) {
   EXPECT_EQ(locators[1], (json{{"key", "absolute_win32_path"}, {"before", "D:\\VMs\\VM.vhdx"},
                                {"after", "C:\\Hyper-V\\VMs\\VM.vhdx"}, {"changed", true}}));
   EXPECT_EQ(locators[2].at("changed"), false);  // relative_path
-  EXPECT_EQ(locators[3], (json{{"key", "volume_path"}, {"before", volume_path}, {"after", volume_path}, {"changed", false}}));
+  EXPECT_EQ(locators[3], (json{{"key", "volume_path"}, {"before", h.volume_path}, {"after", h.volume_path}, {"changed", false}}));
 
-  std::vector<std::string> check = {"check", "--json"};
-  check.insert(check.end(), context.begin(), context.end());
-  CliRun after = run_cli(check);
+  CliRun after = run_cli(h.with_context({"check", "--json"}));
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  EXPECT_EQ(finding_codes(after.json()), std::vector<std::string>{});
+}
+
+// Without --yes, on a terminal: the planned change is shown and a question asked; anything but
+// y/yes writes nothing, y writes and check is clean after.
+TEST(RepairFixAliases, OnATerminalItAsksFirst) {
+  Seed000Host h;
+  const std::string original = sha256_hex(read_file_bytes(h.child));
+  const std::string question = "Rewrite the parent links of 1 disk? [y/N] ";
+
+  for (const std::string answer : {"n\n", "\n", "no\n"}) {
+    const TerminalRun no = run_on_terminal(h.with_context({"repair", "--fix-aliases"}), answer);
+    EXPECT_EQ(no.exit_code, 1) << no.screen;  // the alias finding is still there: a warning
+    EXPECT_NE(no.screen.find("D:\\VMs\\VM.vhdx"), std::string::npos) << no.screen;  // the change, shown first
+    EXPECT_NE(no.screen.find(question), std::string::npos) << no.screen;
+    EXPECT_NE(no.screen.find("not confirmed: nothing was written"), std::string::npos) << no.screen;
+    EXPECT_EQ(sha256_hex(read_file_bytes(h.child)), original) << "answer " << answer;
+  }
+
+  const TerminalRun yes = run_on_terminal(h.with_context({"repair", "--fix-aliases"}), "y\n");
+  EXPECT_EQ(yes.exit_code, 0) << yes.screen;
+  EXPECT_NE(yes.screen.find(question), std::string::npos) << yes.screen;
+  EXPECT_NE(yes.screen.find("check now reports 0 alias link findings"), std::string::npos) << yes.screen;
+  EXPECT_NE(sha256_hex(read_file_bytes(h.child)), original);
+  CliRun after = run_cli(h.with_context({"check", "--json"}));
   EXPECT_EQ(after.exit_code, 0) << after.out;
   EXPECT_EQ(finding_codes(after.json()), std::vector<std::string>{});
 }
