@@ -2,8 +2,9 @@
 //
 // Payload entry b sits at index b + floor(b / CR): after every CR payload entries comes the
 // sector-bitmap entry of that chunk. The table is read only up to the spec's entry count for the
-// disk type, so a hostile region length costs nothing; validation is one linear pass plus a sort of
-// the allocated entries by file offset (to find overlapping blocks).
+// disk type, so a hostile region length costs nothing; it is read in 1 MiB pieces into bat.h's
+// sparse pages. Validation is one linear pass plus a sort of the allocated entries by file offset
+// (to find overlapping blocks).
 //
 // State 5 was UNMAPPED in the v0.95 draft and older QEMU wrote it; it is read as UNMAPPED (3) and
 // noted (formats.md pitfall 5). Payload states 4 and sector-bitmap states other than 0 and 6 are
@@ -56,15 +57,83 @@ std::string_view bitmap_state_name(uint8_t state) {
 }
 
 BatEntry Bat::entry(uint64_t index) const {
-  uint64_t raw = 0;
-  const uint8_t* p = bytes_.data() + index * 8;
-  for (int i = 7; i >= 0; --i) raw = raw << 8 | p[i];
-  return decode_bat_entry(raw);
+  const uint64_t chunk = index / (layout_.chunk_ratio + 1), at = index % (layout_.chunk_ratio + 1);
+  return at == layout_.chunk_ratio ? bitmap(chunk) : payload(chunk * layout_.chunk_ratio + at);
 }
 
-Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
+size_t Bat::payload_pages_held() const {
+  return static_cast<size_t>(std::count_if(payload_pages_.begin(), payload_pages_.end(),
+                                           [](const std::unique_ptr<uint64_t[]>& p) { return p != nullptr; }));
+}
+
+namespace {
+
+constexpr uint64_t kPieceEntries = 128 * 1024;  // 1 MiB of table per read
+
+uint64_t le64(const uint8_t* p) {
+  uint64_t raw = 0;
+  for (int i = 7; i >= 0; --i) raw = raw << 8 | p[i];
+  return raw;
+}
+
+// An allocated entry in the overlap sort: a payload slot, or with kBitmapTag a chunk's bitmap.
+constexpr uint32_t kBitmapTag = 0x80000000u;
+
+}  // namespace
+
+Bat::Bat(const Reader& data, uint64_t file_offset, const BatLayout& layout, uint64_t file_size,
+         const std::vector<ReservedRange>& reserved, std::vector<Note>& notes)
+    : layout_(layout) {
+  const uint64_t size = data.size(), length = layout.total_entries * 8;
+  if (file_offset > size || length > size - file_offset)
+    throw FormatError(Location{data.name(), "BAT", file_offset},
+                      "structure of " + std::to_string(length) + " bytes does not fit in the file (" +
+                          std::to_string(size) + " bytes): file is truncated");
+  load([&](uint64_t first, std::span<uint8_t> out) { data.read_at(file_offset + first * 8, out); });
+  validate(data.name(), file_offset, file_size, reserved, notes);
+}
+
+Bat::Bat(const std::vector<uint8_t>& table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
          uint64_t file_size, const std::vector<ReservedRange>& reserved, std::vector<Note>& notes)
-    : bytes_(std::move(table)), layout_(layout) {
+    : layout_(layout) {
+  load([&](uint64_t first, std::span<uint8_t> out) {
+    std::copy_n(table.begin() + static_cast<std::ptrdiff_t>(first * 8), out.size(), out.begin());
+  });
+  validate(file, file_offset, file_size, reserved, notes);
+}
+
+void Bat::load(const ReadTable& read) {
+  const uint64_t total = layout_.total_entries, ratio = layout_.chunk_ratio;
+  const uint64_t bitmap_entries = total / (ratio + 1);  // complete chunks; the last may lack one
+  payload_pages_.resize(static_cast<size_t>((total - bitmap_entries + kPageEntries - 1) / kPageEntries));
+  bitmaps_.reserve(static_cast<size_t>(bitmap_entries));
+  std::vector<uint8_t> piece(static_cast<size_t>(std::min(total, kPieceEntries) * 8));
+  uint64_t at = 0;    // position in the chunk: ratio is its sector-bitmap entry
+  uint64_t slot = 0;  // payload entries so far
+  for (uint64_t first = 0; first < total;) {
+    const uint64_t n = std::min(kPieceEntries, total - first);
+    read(first, std::span(piece).first(static_cast<size_t>(n * 8)));
+    for (uint64_t k = 0; k < n; ++k) {
+      const uint64_t raw = le64(piece.data() + k * 8);
+      if (at == ratio) {
+        bitmaps_.push_back(raw);
+        at = 0;
+        continue;
+      }
+      ++at;
+      if (raw != 0) {
+        std::unique_ptr<uint64_t[]>& page = payload_pages_[static_cast<size_t>(slot / kPageEntries)];
+        if (!page) page = std::make_unique<uint64_t[]>(kPageEntries);  // zeros
+        page[slot % kPageEntries] = raw;
+      }
+      ++slot;
+    }
+    first += n;
+  }
+}
+
+void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_size,
+                   const std::vector<ReservedRange>& reserved, std::vector<Note>& notes) {
   auto entry_fail = [&](uint64_t index, const std::string& detail) {
     throw FormatError(Location{file, fmt::format("BAT entry {}", index), file_offset + index * 8}, detail);
   };
@@ -72,18 +141,20 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
     stats_.payload[name] = 0;
   for (const char* name : {"not_present", "present"}) stats_.sector_bitmap[name] = 0;
 
-  std::vector<uint32_t> allocated;  // indices of entries that own a block in the file
+  std::vector<uint32_t> allocated;  // entries that own a block in the file: payload slots, kBitmapTag | chunk
   uint64_t v095_unmapped = 0;
   // Counted by state and named once at the end: a 64 TiB disk has a million entries, and neither a
   // string per entry nor a division per entry (is_bitmap_index) is free at that count.
   uint64_t payload_counts[8] = {}, bitmap_counts[8] = {};
   uint64_t slot = 0;   // i % (chunk_ratio + 1): chunk_ratio is the chunk's sector-bitmap entry
   uint64_t block = 0;  // i - i / (chunk_ratio + 1): the payload block of a payload entry
+  uint64_t chunk = 0;  // i / (chunk_ratio + 1)
   for (uint64_t i = 0; i < layout_.total_entries; ++i) {
-    const BatEntry e = entry(i);
+    const bool is_bitmap = slot == layout_.chunk_ratio;
+    const BatEntry e = is_bitmap ? bitmap(chunk) : payload(block);
+    const uint32_t tagged = is_bitmap ? kBitmapTag | static_cast<uint32_t>(chunk) : static_cast<uint32_t>(block);
     if (e.reserved != 0)
       entry_fail(i, fmt::format("reserved bits 3-19 are not zero (entry {:#018x})", e.file_offset | e.reserved | e.state));
-    const bool is_bitmap = slot == layout_.chunk_ratio;
     slot = is_bitmap ? 0 : slot + 1;
     uint64_t block_bytes = 0;
     if (is_bitmap) {
@@ -95,6 +166,7 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
         block_bytes = kSectorBitmapBlockSize;
       }
       ++bitmap_counts[e.state];
+      ++chunk;
     } else {
       switch (e.state) {
         case kPayloadNotPresent:
@@ -106,7 +178,6 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
         case kPayloadPartiallyPresent: {
           if (!layout_.differencing)
             entry_fail(i, "payload state 7 (partially present) is only valid in a differencing disk");
-          const uint64_t chunk = i / (layout_.chunk_ratio + 1);
           const BatEntry sb = bitmap(chunk);
           if (sb.state != kBitmapPresent)
             entry_fail(i, fmt::format("payload state 7 (partially present) needs the sector bitmap of chunk {} (BAT "
@@ -134,7 +205,7 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
       if (ranges_overlap(e.file_offset, block_bytes, r.offset, r.length))
         entry_fail(i, fmt::format("block {:#x}+{:#x} overlaps {} ({:#x}+{:#x})", e.file_offset, block_bytes, r.what,
                                   r.offset, r.length));
-    allocated.push_back(static_cast<uint32_t>(i));
+    allocated.push_back(tagged);
     stats_.allocated_bytes += block_bytes;
   }
 
@@ -144,18 +215,24 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
   }
 
   // Overlaps between blocks: sort by offset, compare neighbours.
-  auto size_of = [&](uint32_t i) { return layout_.is_bitmap_index(i) ? kSectorBitmapBlockSize : layout_.block_size; };
+  auto is_bitmap_tag = [](uint32_t t) { return (t & kBitmapTag) != 0; };
+  auto offset_of = [&](uint32_t t) {
+    return is_bitmap_tag(t) ? bitmap(t & ~kBitmapTag).file_offset : payload(t).file_offset;
+  };
+  auto size_of = [&](uint32_t t) { return is_bitmap_tag(t) ? kSectorBitmapBlockSize : layout_.block_size; };
+  auto index_of = [&](uint32_t t) {
+    return is_bitmap_tag(t) ? layout_.bitmap_index(t & ~kBitmapTag) : layout_.payload_index(t);
+  };
   std::vector<uint32_t> by_offset = allocated;
-  std::sort(by_offset.begin(), by_offset.end(),
-            [&](uint32_t a, uint32_t b) { return entry(a).file_offset < entry(b).file_offset; });
+  std::sort(by_offset.begin(), by_offset.end(), [&](uint32_t a, uint32_t b) { return offset_of(a) < offset_of(b); });
   for (size_t k = 1; k < by_offset.size(); ++k) {
     const uint32_t a = by_offset[k - 1], b = by_offset[k];
-    const uint64_t ao = entry(a).file_offset, bo = entry(b).file_offset;
-    if (ranges_overlap(ao, size_of(a), bo, size_of(b))) {
-      const uint32_t later = std::max(a, b), earlier = std::min(a, b);
-      entry_fail(later, fmt::format("block {:#x}+{:#x} overlaps the block of BAT entry {} ({:#x}+{:#x})",
-                                    entry(later).file_offset, size_of(later), earlier, entry(earlier).file_offset,
-                                    size_of(earlier)));
+    if (ranges_overlap(offset_of(a), size_of(a), offset_of(b), size_of(b))) {
+      const bool a_later = index_of(a) > index_of(b);
+      const uint32_t later = a_later ? a : b, earlier = a_later ? b : a;
+      entry_fail(index_of(later), fmt::format("block {:#x}+{:#x} overlaps the block of BAT entry {} ({:#x}+{:#x})",
+                                              offset_of(later), size_of(later), index_of(earlier), offset_of(earlier),
+                                              size_of(earlier)));
     }
   }
 
@@ -164,9 +241,9 @@ Bat::Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offs
   uint64_t pairs = 0, breaks = 0;
   bool have_previous = false;
   uint64_t previous_end = 0;
-  for (uint32_t i : allocated) {
-    if (layout_.is_bitmap_index(i)) continue;
-    const uint64_t offset = entry(i).file_offset;
+  for (uint32_t t : allocated) {
+    if (is_bitmap_tag(t)) continue;
+    const uint64_t offset = payload(t).file_offset;
     if (have_previous) {
       ++pairs;
       if (offset != previous_end) ++breaks;

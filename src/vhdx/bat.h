@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "vhdchain/disk_image.h"
 #include "vhdchain/error.h"
+#include "vhdchain/reader.h"
 
 namespace vhdchain::vhdx {
 
@@ -53,25 +57,53 @@ struct ReservedRange {
   std::string what;  // "the log", "the BAT region", ...
 };
 
-// The validated table. Entries stay in their on-disk bytes; accessors decode on demand.
+// The validated table.
+//
+// Held in memory by kind: the sector-bitmap entries (one per chunk) in full, the payload entries
+// in pages of 4096 of which only those holding a non-zero entry are kept. A 64 TiB differencing
+// disk with 2 MiB blocks has a 256 MiB table; holding it whole broke a merge's 128 MiB bound
+// (issue 5), while its checkpoint's few written blocks need a few pages. Memory now grows with
+// the allocated part of the disk, not its virtual size. Accessors decode on demand.
 class Bat {
  public:
-  // Validates the first layout.total_entries entries of `table` (structure "BAT"): reserved bits,
-  // states per disk type, PARTIALLY_PRESENT only with its chunk's bitmap present, allocated blocks
-  // inside the file (file_size bytes), at or after 1 MiB, clear of `reserved` and of each other.
-  // Appends a Note when v0.95 UNMAPPED (5) entries were read as UNMAPPED.
-  // `table` holds at least total_entries * 8 bytes read from file_offset of `file`.
-  Bat(std::vector<uint8_t> table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
+  // Reads the table (layout.total_entries entries at file_offset of `data`) in pieces and
+  // validates it (structure "BAT"): the table must fit in the file (else "file is truncated");
+  // reserved bits, states per disk type, PARTIALLY_PRESENT only with its chunk's bitmap present,
+  // allocated blocks inside the file (file_size bytes), at or after 1 MiB, clear of `reserved` and
+  // of each other. Appends a Note when v0.95 UNMAPPED (5) entries were read as UNMAPPED.
+  Bat(const Reader& data, uint64_t file_offset, const BatLayout& layout, uint64_t file_size,
+      const std::vector<ReservedRange>& reserved, std::vector<Note>& notes);
+  // The same from a table already in memory (at least total_entries * 8 bytes), named `file`.
+  Bat(const std::vector<uint8_t>& table, const std::string& file, uint64_t file_offset, const BatLayout& layout,
       uint64_t file_size, const std::vector<ReservedRange>& reserved, std::vector<Note>& notes);
 
-  BatEntry payload(uint64_t block) const { return entry(layout_.payload_index(block)); }
-  BatEntry bitmap(uint64_t chunk) const { return entry(layout_.bitmap_index(chunk)); }
+  BatEntry payload(uint64_t block) const { return decode_bat_entry(payload_raw(block)); }
+  BatEntry bitmap(uint64_t chunk) const {
+    return decode_bat_entry(chunk < bitmaps_.size() ? bitmaps_[chunk] : 0);  // a non-differencing disk's last chunk has none
+  }
   BatEntry entry(uint64_t index) const;
   const BlockStats& stats() const { return stats_; }
+  // Pages of 4096 payload entries held in memory (the others are all zero), of how many.
+  size_t payload_pages_held() const;
+  size_t payload_pages() const { return payload_pages_.size(); }
 
  private:
-  std::vector<uint8_t> bytes_;
+  static constexpr uint64_t kPageEntries = 4096;
+  // Reads entries [first, first + out.size() / 8) of the table into out.
+  using ReadTable = std::function<void(uint64_t first, std::span<uint8_t> out)>;
+
+  void load(const ReadTable& read);
+  void validate(const std::string& file, uint64_t file_offset, uint64_t file_size,
+                const std::vector<ReservedRange>& reserved, std::vector<Note>& notes);
+  // The raw entry of payload slot s: the s-th payload entry of the table (slot = block number).
+  uint64_t payload_raw(uint64_t slot) const {
+    const std::unique_ptr<uint64_t[]>& page = payload_pages_[slot / kPageEntries];
+    return page ? page[slot % kPageEntries] : 0;
+  }
+
   BatLayout layout_;
+  std::vector<std::unique_ptr<uint64_t[]>> payload_pages_;  // null: 4096 zero entries
+  std::vector<uint64_t> bitmaps_;                           // by chunk
   BlockStats stats_;
 };
 

@@ -109,10 +109,8 @@ VhdxImage::VhdxImage(std::shared_ptr<const Reader> file) : file_(std::move(file)
 
 const Bat& VhdxImage::bat() const {
   bat_once_.run([this] {
-    StructureBuffer table(*data_, bat_region_.file_offset, static_cast<size_t>(layout_.total_entries * 8), "BAT");
     std::vector<Note> notes;
-    bat_ = std::make_unique<const Bat>(std::move(table.bytes()), data_->name(), bat_region_.file_offset, layout_,
-                                       data_->size(), reserved_, notes);
+    bat_ = std::make_unique<const Bat>(*data_, bat_region_.file_offset, layout_, data_->size(), reserved_, notes);
     for (Note& n : notes) info_.notes.push_back(std::move(n));
   });
   return *bat_;

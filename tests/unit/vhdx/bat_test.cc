@@ -131,6 +131,35 @@ TEST(VhdxBat, CountsAndFragmentation) {
   EXPECT_EQ(bat.payload(3).file_offset, 9 * kMiB);
 }
 
+// A 64 TiB differencing disk with 2 MiB blocks has a 256 MiB table; with a sector bitmap in every
+// chunk (as Hyper-V writes them) and three blocks written, memory holds the 16384 bitmap entries
+// and the three pages of payload entries that are not all zero.
+TEST(VhdxBat, OnlyPagesWithPayloadEntriesAreHeld) {
+  const BatLayout l = compute_bat_layout(64ull << 40, 2 * kMiB, 512, true);
+  ASSERT_EQ(l.chunk_ratio, 2048u);
+  ASSERT_EQ(l.total_entries, 16384u * 2049);
+  Bytes table(l.total_entries * 8, 0);
+  const uint64_t file_size = 20ull << 30;
+  uint64_t next = 4 * kMiB;
+  for (uint64_t chunk = 0; chunk < l.bitmap_blocks; ++chunk, next += kMiB) test::put64(table, l.bitmap_index(chunk) * 8, next | 6);
+  const uint64_t blocks[] = {0, 5000, l.payload_blocks - 1};
+  for (uint64_t b : blocks) {
+    test::put64(table, l.payload_index(b) * 8, next | 6);
+    next += 2 * kMiB;
+  }
+  std::vector<ReservedRange> reserved = {{kMiB, kMiB, "the log"}};
+  std::vector<Note> notes;
+  const Bat bat(table, "big.avhdx", 2 * kMiB, l, file_size, reserved, notes);
+  EXPECT_EQ(bat.payload_pages(), l.payload_blocks / 4096);  // 8192
+  EXPECT_EQ(bat.payload_pages_held(), 3u);
+  EXPECT_EQ(bat.payload(5000).file_offset, 4 * kMiB + 16384 * kMiB + 2 * kMiB);
+  EXPECT_EQ(bat.payload(5001).state, kPayloadNotPresent);
+  EXPECT_EQ(bat.bitmap(16383).file_offset, 4 * kMiB + 16383 * kMiB);
+  EXPECT_EQ(bat.entry(l.payload_index(l.payload_blocks - 1)).file_offset, 4 * kMiB + 16384 * kMiB + 4 * kMiB);
+  EXPECT_EQ(bat.stats().payload.at("fully_present"), 3u);
+  EXPECT_EQ(bat.stats().sector_bitmap.at("present"), 16384u);
+}
+
 TEST(VhdxBat, EntryErrors) {
   auto dyn = [] { return BatFixture(compute_bat_layout(8 * kMiB, kMiB, 512, false)); };
   {
