@@ -66,7 +66,7 @@ class TargetWriter {
     if (held) {
       for (const CoveredRun& r : runs) {
         if (r.source < 0) continue;
-        pieces_.push_back(piece(entry.file_offset + (r.offset - start), r));
+        pieces_.push_back(write::piece_for(entry.file_offset + (r.offset - start), r));
         mark(present, r.offset - start, r.length, sector);
         written += r.length;
       }
@@ -78,7 +78,7 @@ class TargetWriter {
     const uint64_t offset = allocate(layout.block_size);
     for (const CoveredRun& r : runs) {
       if (r.source >= 0) {
-        if (!r.zero) pieces_.push_back(piece(offset + (r.offset - start), r));
+        if (!r.zero) pieces_.push_back(write::piece_for(offset + (r.offset - start), r));
         mark(present, r.offset - start, r.length, sector);
         continue;
       }
@@ -113,11 +113,6 @@ class TargetWriter {
   }
 
  private:
-  // The bytes of a source's run go to target_offset (zeros where the source defines zeros).
-  static PayloadPiece piece(uint64_t target_offset, const CoveredRun& r) {
-    return r.zero ? PayloadPiece{target_offset, r.length, -1, 0} : PayloadPiece{target_offset, r.length, r.source, r.file_offset};
-  }
-
   static void mark(std::vector<bool>& present, uint64_t from, uint64_t length, uint64_t sector) {
     for (uint64_t s = from / sector; s < (from + length) / sector; ++s) present[static_cast<size_t>(s)] = true;
   }

@@ -92,7 +92,7 @@ class VhdTargetWriter {
       for (const Touched& t : batch)
         for (const CoveredRun& r : t.runs)
           if (r.source >= 0) {
-            pieces.push_back(piece(r.offset, r));
+            pieces.push_back(piece_for(r.offset, r));
             written += r.length;
           }
       copier_.copy(std::move(pieces));
@@ -126,11 +126,6 @@ class VhdTargetWriter {
  private:
   const vhd::BlockLayout& layout() const { return units_.image->block_layout(); }
 
-  // The bytes of a source's run go to file_offset (zeros where the source defines zeros).
-  static PayloadPiece piece(uint64_t file_offset, const CoveredRun& r) {
-    return r.zero ? PayloadPiece{file_offset, r.length, -1, 0} : PayloadPiece{file_offset, r.length, r.source, r.file_offset};
-  }
-
   static void set_bits(std::vector<uint8_t>& bitmap, uint64_t from, uint64_t length) {
     for (uint64_t s = from / vhd::kSectorSize; s < (from + length + vhd::kSectorSize - 1) / vhd::kSectorSize; ++s)
       bitmap[static_cast<size_t>(s / 8)] = static_cast<uint8_t>(bitmap[static_cast<size_t>(s / 8)] | (0x80u >> (s % 8)));
@@ -146,7 +141,7 @@ class VhdTargetWriter {
     uint64_t written = 0;
     for (const CoveredRun& r : t.runs) {
       if (r.source < 0) continue;
-      pieces.push_back(piece(bitmap_at + layout().bitmap_size + (r.offset - start), r));
+      pieces.push_back(piece_for(bitmap_at + layout().bitmap_size + (r.offset - start), r));
       written += r.length;
       set_bits(bitmap, r.offset - start, r.length);
     }
@@ -164,7 +159,7 @@ class VhdTargetWriter {
     std::vector<uint8_t> bitmap(layout().bitmap_size, 0);
     for (const CoveredRun& r : t.runs) {
       if (r.source < 0) continue;
-      if (!r.zero) pieces.push_back(piece(data_at + (r.offset - start), r));
+      if (!r.zero) pieces.push_back(piece_for(data_at + (r.offset - start), r));
       set_bits(bitmap, r.offset - start, r.length);
     }
     if (!units_.differencing()) set_bits(bitmap, 0, length);
