@@ -131,6 +131,7 @@ struct Estimate {
   std::string sampled;  // the file read
   io::ReadSample sample;
   double copy_bytes_per_second() const { return static_cast<double>(sample.bytes) / sample.seconds / 2; }
+  double seconds_for(uint64_t bytes) const { return static_cast<double>(bytes) / copy_bytes_per_second(); }
 };
 
 constexpr uint64_t kSampleBudget = 32ull << 20;
@@ -147,7 +148,7 @@ std::optional<Estimate> estimate_rate(const MergePlan& plan) {
 
 nlohmann::json estimate_json(const MergePlan& p, const std::optional<Estimate>& e) {
   if (!e) return nullptr;
-  return {{"seconds", static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()},
+  return {{"seconds", e->seconds_for(p.bytes_to_copy)},
           {"copy_bytes_per_second", e->copy_bytes_per_second()},
           {"sampled", e->sampled},
           {"sample_bytes", e->sample.bytes},
@@ -170,7 +171,7 @@ nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, b
           {"bytes_to_copy", p.bytes_to_copy},
           {"new_space_bytes", p.new_space_bytes},
           {"free_bytes", p.free_bytes ? nlohmann::json(*p.free_bytes) : nullptr},
-          {"estimated_seconds", e ? nlohmann::json(static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()) : nullptr},
+          {"estimated_seconds", e ? nlohmann::json(e->seconds_for(p.bytes_to_copy)) : nullptr},
           {"estimate", estimate_json(p, e)},
           {"resuming", p.resuming},
           {"refusals", p.refusals},
@@ -193,7 +194,7 @@ std::string plan_text(const MergePlan& p, const std::optional<Estimate>& e) {
                      p.free_bytes ? fmt::format(" of {} free", binary_size(*p.free_bytes)) : std::string());
   if (e)
     out += fmt::format("  estimate    {} at {}/s (half the read rate of {} of {}{})\n",
-                       human_duration(static_cast<double>(p.bytes_to_copy) / e->copy_bytes_per_second()),
+                       human_duration(e->seconds_for(p.bytes_to_copy)),
                        binary_size(static_cast<uint64_t>(e->copy_bytes_per_second())), binary_size(e->sample.bytes),
                        e->sampled, e->sample.uncached ? "" : ", through the page cache");
   for (const std::string& c : p.children_to_repoint) out += fmt::format("  re-point    {}\n", c);
@@ -247,8 +248,8 @@ int run_merge_command(const MergeArgs& a) {
     if (a.json)
       std::cout << plan_json(plan, estimate, a.dry_run, false).dump(2) << "\n";
     else
-      std::cout << plan_text(plan, estimate) << (plan.refusals.empty() ? "  dry run: nothing was written\n"
-                                                                    : "  nothing was written\n");
+      std::cout << plan_text(plan, estimate)
+                << (plan.refusals.empty() ? "  dry run: nothing was written\n" : "  nothing was written\n");
     return plan.refusals.empty() ? kExitOk : kExitCritical;
   }
 
