@@ -93,9 +93,17 @@ class ByteView {
   uint64_t file_offset_;
 };
 
-// Reads a structure of `length` bytes at `offset` from a Reader. If the structure does not fit in
-// the file, throws a FormatError saying it is truncated (not a generic I/O error), because for a
-// disk image that is a structural fact about the file.
+// Throws a FormatError saying the file is truncated (not a generic I/O error) when `length` bytes
+// at `offset` do not fit in the file: for a disk image that is a structural fact about the file.
+inline void require_structure_fits(const Reader& reader, uint64_t offset, uint64_t length, const std::string& structure) {
+  const uint64_t size = reader.size();
+  if (offset > size || length > size - offset)
+    throw FormatError(Location{reader.name(), structure, offset},
+                      "structure of " + std::to_string(length) + " bytes does not fit in the file (" +
+                          std::to_string(size) + " bytes): file is truncated");
+}
+
+// Reads a structure of `length` bytes at `offset` from a Reader (require_structure_fits first).
 class StructureBuffer {
  public:
   StructureBuffer(const Reader& reader, uint64_t offset, size_t length, std::string structure);
@@ -111,15 +119,10 @@ class StructureBuffer {
 
 inline StructureBuffer::StructureBuffer(const Reader& reader, uint64_t offset, size_t length, std::string structure)
     : file_(reader.name()), structure_(std::move(structure)), offset_(offset) {
-  const uint64_t size = reader.size();
-  if (offset > size || length > size - offset) {
-    throw FormatError(Location{file_, structure_, offset},
-                      "structure of " + std::to_string(length) + " bytes does not fit in the file (" +
-                          std::to_string(size) + " bytes): file is truncated");
-  }
+  require_structure_fits(reader, offset, length, structure_);
   bytes_.reserve(length);
 #if defined(__linux__)
-  // A large structure (a 64 TiB disk's BAT is 8 MiB) costs a page fault per 4 KiB when first touched,
+  // A large structure (a 2 TiB VHD's BAT is 4 MiB) costs a page fault per 4 KiB when first touched,
   // more than the read itself on a virtual machine; transparent huge pages make that a handful.
   // (THP is often "madvise" only.) Advice, so a refusal changes nothing.
   constexpr size_t kHugeAdviceMin = 4 << 20;

@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "base/checked_math.h"
+#include "io/byte_view.h"
 #include "vhdx/layout.h"
 
 namespace vhdchain::vhdx {
@@ -84,11 +85,7 @@ constexpr uint32_t kBitmapTag = 0x80000000u;
 Bat::Bat(const Reader& data, uint64_t file_offset, const BatLayout& layout, uint64_t file_size,
          const std::vector<ReservedRange>& reserved, std::vector<Note>& notes)
     : layout_(layout) {
-  const uint64_t size = data.size(), length = layout.total_entries * 8;
-  if (file_offset > size || length > size - file_offset)
-    throw FormatError(Location{data.name(), "BAT", file_offset},
-                      "structure of " + std::to_string(length) + " bytes does not fit in the file (" +
-                          std::to_string(size) + " bytes): file is truncated");
+  require_structure_fits(data, file_offset, layout.total_entries * 8, "BAT");
   load([&](uint64_t first, std::span<uint8_t> out) { data.read_at(file_offset + first * 8, out); });
   validate(data.name(), file_offset, file_size, reserved, notes);
 }
