@@ -98,7 +98,7 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   }
   EXPECT_GE(per_phase[MergePhase::accept_new_identity], 8);
   EXPECT_EQ(per_phase[MergePhase::target_identity], 6);
-  // Payload is coalesced (src/write/merge_payload_copier.h): one write per run of pieces that
+  // Payload is coalesced (src/write/payload_copier.h): one write per run of pieces that
   // continue each other in the target and in one source, one resize per batch, flushes. Here 21
   // events, 8 of them in the second batch (5 new blocks into a partly merged base).
   EXPECT_GE(per_phase[MergePhase::payload], 20);

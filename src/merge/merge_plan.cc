@@ -10,10 +10,10 @@
 #include "vhdchain/merge.h"
 #include "vhdx/image.h"
 #include "vhdx/layout.h"
-#include "write/merge_chain.h"
-#include "write/merge_coverage.h"
-#include "write/merge_plan_parts.h"
-#include "write/merge_vhd.h"
+#include "merge/merge_chain.h"
+#include "merge/merge_coverage.h"
+#include "merge/merge_plan_parts.h"
+#include "merge/merge_vhd.h"
 
 namespace vhdchain {
 namespace {

@@ -1,4 +1,4 @@
-#include "write/merge_plan_parts.h"
+#include "merge/merge_plan_parts.h"
 
 #include <algorithm>
 

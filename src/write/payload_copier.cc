@@ -1,4 +1,4 @@
-#include "write/merge_payload_copier.h"
+#include "write/payload_copier.h"
 
 #include <algorithm>
 #include <condition_variable>

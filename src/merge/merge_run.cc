@@ -4,7 +4,7 @@
 // progress keeps coming with large blocks): the batch is planned first (what each target range
 // receives, and the BAT entries and sector-bitmap bits that make it reachable), then its payload is
 // written (in place where the target already holds the block, else in new space appended at the end
-// of the file, 1 MiB aligned) by the PayloadCopier (merge_payload_copier.h: coalesced large I/O,
+// of the file, 1 MiB aligned) by the PayloadCopier (payload_copier.h: coalesced large I/O,
 // reads overlapping writes, clones or kernel copies where the file system allows), one flush, then
 // one log entry with the BAT and bitmap changes. A crash inside a batch leaves at most unreferenced
 // space at the end of the file (the next run allocates anew); the sources are not written, so the
@@ -20,11 +20,11 @@
 #include "vhdchain/write.h"
 #include "vhdx/image.h"
 #include "vhdx/layout.h"
-#include "write/merge_chain.h"
-#include "write/merge_repoint.h"
-#include "write/merge_coverage.h"
-#include "write/merge_payload_copier.h"
-#include "write/merge_vhd.h"
+#include "merge/merge_chain.h"
+#include "merge/merge_repoint.h"
+#include "merge/merge_coverage.h"
+#include "write/payload_copier.h"
+#include "merge/merge_vhd.h"
 #include "write/vhdx_session.h"
 #include "write/write_internal.h"
 

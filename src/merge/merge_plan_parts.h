@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "vhdchain/merge.h"
-#include "write/merge_chain.h"
-#include "write/merge_coverage.h"
+#include "merge/merge_chain.h"
+#include "merge/merge_coverage.h"
 
 namespace vhdchain::write {
 

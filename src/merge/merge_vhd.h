@@ -12,7 +12,7 @@
 
 #include "vhd/image.h"
 #include "vhdchain/merge.h"
-#include "write/merge_chain.h"
+#include "merge/merge_chain.h"
 
 namespace vhdchain::write {
 

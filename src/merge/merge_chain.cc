@@ -1,9 +1,9 @@
-#include "write/merge_chain.h"
+#include "merge/merge_chain.h"
 
 #include <fmt/format.h>
 
 #include "vhdchain/error.h"
-#include "write/merge_marker.h"
+#include "merge/merge_marker.h"
 
 namespace vhdchain::write {
 namespace {

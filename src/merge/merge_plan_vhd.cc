@@ -1,8 +1,8 @@
 // Planning a VHD merge: the figures of merge_plan.cc for VHD targets. A block the target does not
 // hold costs its sector bitmap and its data at the end of the file; a fixed target never grows.
-#include "write/merge_coverage.h"
-#include "write/merge_plan_parts.h"
-#include "write/merge_vhd.h"
+#include "merge/merge_coverage.h"
+#include "merge/merge_plan_parts.h"
+#include "merge/merge_vhd.h"
 
 namespace vhdchain::write {
 

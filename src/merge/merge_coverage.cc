@@ -1,4 +1,4 @@
-#include "write/merge_coverage.h"
+#include "merge/merge_coverage.h"
 
 #include <algorithm>
 

@@ -5,7 +5,7 @@
 //      target's footer (the same 512 bytes) is first written after the last of them, so the file
 //      ends in a valid footer at every instant and the new space is unreferenced (and reads as
 //      zeros: it is past the old end of the file);
-//   2. payload, by the PayloadCopier (merge_payload_copier.h: coalesced, reads overlapping writes,
+//   2. payload, by the PayloadCopier (payload_copier.h: coalesced, reads overlapping writes,
 //      kernel copies or clones where the file system allows): in place where the target holds the
 //      block (sectors sources define are written; where the target's bit is clear the bytes stay
 //      invisible until step 4), else what the sources define of the new block (the rest of it is
@@ -24,11 +24,11 @@
 #include "base/byte_store.h"
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
-#include "write/merge_coverage.h"
-#include "write/merge_marker.h"
-#include "write/merge_payload_copier.h"
-#include "write/merge_repoint.h"
-#include "write/merge_vhd.h"
+#include "merge/merge_coverage.h"
+#include "merge/merge_marker.h"
+#include "write/payload_copier.h"
+#include "merge/merge_repoint.h"
+#include "merge/merge_vhd.h"
 #include "write/vhd_journal.h"
 
 namespace vhdchain::write {

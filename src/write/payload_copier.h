@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "io/range_copy.h"
-#include "write/merge_coverage.h"
+#include "merge/merge_coverage.h"
 #include "vhdchain/disk_image.h"
 #include "vhdchain/file.h"
 

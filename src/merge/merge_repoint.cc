@@ -1,4 +1,4 @@
-#include "write/merge_repoint.h"
+#include "merge/merge_repoint.h"
 
 #include "vhdchain/write.h"
 
