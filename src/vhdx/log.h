@@ -79,11 +79,60 @@ struct SequenceSearch {
 // search cost more than a few passes over the log.
 SequenceSearch find_active_sequence(const LogRing& ring, const Guid& log_guid);
 
-// Replays the sequence into the overlay (MS-VHDX 2.3.3, "Log Replay"): every descriptor of every
-// entry from tail to head, then extends the file to the head's LastFileOffset. base_file_size is the
-// file's size before replay (checked against FlushedFileOffset). Throws FormatError for a truncated
-// file or a descriptor that targets the headers or the log itself.
+// What a log may do to the file (docs/vhdx-notes.md, "What a pending log may do to the file").
+// MS-VHDX 2.3.1.1 says LastFileOffset is a file size that contains every structure the entry
+// describes, and 2.3.3 that replay extends the file to it; it sets no limit. These bounds are ours,
+// so that a hostile or damaged log can neither write outside what its own entry claims, nor make
+// the file absurdly large, nor grow it by more than its entries can account for:
+//  - every descriptor's range ends at or before its entry's LastFileOffset;
+//  - no entry's LastFileOffset exceeds kMaxLogFileSize (twice the 64 TiB of payload a VHDX can
+//    address: room for any valid layout, with its bitmaps, BAT, log and unused space);
+//  - no entry's LastFileOffset lies further past the end of the file (rounded up to 1 MiB) than the
+//    descriptors of the sequence up to it can account for: a writer logs a BAT page after
+//    allocating the blocks it points at, so one data sector stands for at most 512 new blocks of at
+//    most 256 MiB (kLogGrowthPerDataSector), and a zero descriptor for one zeroed new block or
+//    sector bitmap (kLogGrowthPerZeroDescriptor).
+constexpr uint64_t kMaxLogFileSize = uint64_t(128) << 40;
+constexpr uint64_t kLogGrowthPerDataSector = 512 * (uint64_t(256) << 20);
+constexpr uint64_t kLogGrowthPerZeroDescriptor = uint64_t(256) << 20;
+
+// One descriptor's update: data (4 KiB image) or zeros.
+struct LogUpdate {
+  uint64_t file_offset = 0;
+  uint64_t length = 0;        // 4 KiB for data, ZeroLength for zeros
+  std::vector<uint8_t> data;  // the 4 KiB image; empty for a zero descriptor
+};
+
+// The replay of a sequence, validated: every descriptor of every entry from tail to head, in the
+// order they must be applied (MS-VHDX 2.3.3, "Log Replay"), and the file's size afterwards.
+struct LogReplayPlan {
+  std::vector<LogUpdate> updates;
+  uint64_t final_size = 0;  // the larger of the file's size and the head's LastFileOffset
+};
+
+// Validates the sequence against the file it belongs to (base_file_size: its size before replay)
+// and decodes its updates. Throws FormatError for a truncated file (FlushedFileOffset past the
+// end), a descriptor that targets the headers or the log itself, and anything past the bounds above.
+// Both replays (in memory for readers, in place for repair --replay-log) start here.
+LogReplayPlan plan_log_replay(const LogRing& ring, const LogSequence& sequence, uint64_t base_file_size);
+
+// plan_log_replay applied to the overlay (which extends to final_size).
 void replay_log(const LogRing& ring, const LogSequence& sequence, uint64_t base_file_size, OverlayReader& overlay);
+
+// Applying a replay (an overlay holding it) to the file itself: first the file is extended to
+// new_size (the new range reads as zeros: holes, never written zeros), then the writes, in offset
+// order. Zero ranges are written only where they cover the file's old bytes, so their total never
+// exceeds the old file size. The data pointers live as long as the overlay.
+struct InPlaceWrite {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  const uint8_t* data = nullptr;  // null: zeros
+};
+struct InPlaceReplayPlan {
+  uint64_t new_size = 0;  // >= the old size
+  std::vector<InPlaceWrite> writes;
+};
+InPlaceReplayPlan plan_in_place_replay(const OverlayReader& replayed, uint64_t file_size);
 
 // The whole of a pending log replayed into memory: the active sequence found in the log region
 // [log_offset, +log_length) of `file` for `log_guid`, applied to an overlay over `file`. Throws

@@ -7,6 +7,9 @@
 // parent_linkage.
 #include "vhdx/parent_locator.h"
 
+#include <string>
+#include <unordered_map>
+
 #include <fmt/format.h>
 
 #include "base/checked_math.h"
@@ -49,6 +52,9 @@ DecodedParentLocator decode_parent_locator(const ByteView& item) {
   DecodedParentLocator out;
   ParentLink& link = out.link;
   bool have_linkage = false, have_path = false;
+  std::unordered_map<std::string, uint16_t> seen;  // key -> its entry
+  seen.reserve(count);
+  link.locators.reserve(count);
   for (uint16_t i = 0; i < count; ++i) {
     const ByteView entry = item.sub(kLocatorHeaderSize + size_t(i) * kLocatorEntrySize, kLocatorEntrySize,
                                     fmt::format("parent locator entry {}", i));
@@ -58,9 +64,9 @@ DecodedParentLocator decode_parent_locator(const ByteView& item) {
     Utf16Text key = string_at(item, entry, "key", key_offset, key_length);
     if (!key.valid) entry.fail("key is not valid UTF-16LE");
     Utf16Text value = string_at(item, entry, "value", value_offset, value_length);
-    for (size_t j = 0; j < link.locators.size(); ++j)
-      if (link.locators[j].key == key.utf8)
-        entry.fail(fmt::format("key \"{}\" also appears in entry {}", key.utf8, j));
+    // A hash of the keys seen so far: a scan of them per entry made a 65,535-key locator cost seconds.
+    if (auto [it, fresh] = seen.try_emplace(key.utf8, i); !fresh)
+      entry.fail(fmt::format("key \"{}\" also appears in entry {}", key.utf8, it->second));
 
     LocatorEntry e;
     e.key = std::move(key.utf8);

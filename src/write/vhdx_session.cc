@@ -59,23 +59,29 @@ void VhdxSession::ensure_session_started() {
 void VhdxSession::replay_pending_log() {
   vhdx::InMemoryReplay replay =
       vhdx::replay_into_overlay(file_, current_.log_guid, current_.log_offset, current_.log_length);
+  // The replayed view must be a valid file before it is made the file: the constructor's reader
+  // checked everything up to the metadata, the BAT is checked here (as info and check do), so a
+  // log whose result a reader refuses is refused before the first write.
+  (void)image_->bat_table();
+  const vhdx::InPlaceReplayPlan plan = vhdx::plan_in_place_replay(*replay.overlay, file_->size());
   ensure_session_started();
   // The same bytes the read-only open shows, now written to the file. Replaying twice gives the
-  // same result, so a crash here leaves the log pending and the next open replays it again.
+  // same result, so a crash here leaves the log pending and the next open replays it again. The
+  // file is extended first, so what lies past its old end is a hole unless the log wrote data there.
+  if (plan.new_size > file_->size()) file_->resize(plan.new_size);
   std::vector<uint8_t> zeros;
-  replay.overlay->for_each_patch([&](uint64_t offset, uint64_t length, const uint8_t* data) {
-    if (data) {
-      file_->write_at(offset, std::span(data, static_cast<size_t>(length)));
-      return;
+  for (const vhdx::InPlaceWrite& w : plan.writes) {
+    if (w.data) {
+      file_->write_at(w.offset, std::span(w.data, static_cast<size_t>(w.length)));
+      continue;
     }
-    zeros.assign(static_cast<size_t>(std::min<uint64_t>(length, 1 << 20)), 0);
-    for (uint64_t done = 0; done < length;) {
-      const uint64_t n = std::min<uint64_t>(length - done, zeros.size());
-      file_->write_at(offset + done, std::span(zeros.data(), static_cast<size_t>(n)));
+    zeros.assign(static_cast<size_t>(std::min<uint64_t>(w.length, 1 << 20)), 0);
+    for (uint64_t done = 0; done < w.length;) {
+      const uint64_t n = std::min<uint64_t>(w.length - done, zeros.size());
+      file_->write_at(w.offset + done, std::span(zeros.data(), static_cast<size_t>(n)));
       done += n;
     }
-  });
-  if (replay.overlay->size() > file_->size()) file_->resize(replay.overlay->size());
+  }
   file_->flush();
   vhdx::Header h = current_;
   h.log_guid = Guid{};

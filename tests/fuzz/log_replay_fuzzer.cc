@@ -14,10 +14,15 @@
 //             writer places it.
 //
 // After a successful replay the overlay is read back over a bounded window, so the patch
-// bookkeeping of OverlayReader is exercised too.
+// bookkeeping of OverlayReader is exercised too. Then the in-place plan (what repair --replay-log
+// writes) is made from the overlay and checked against it: the file grows only by extension (no
+// zeros written past the old end), zero writes never exceed the old file size, writes are in
+// order, inside the new size and never overlap, and the file size never passes the documented
+// limit (vhdx/log.h); a violation aborts, which the fuzzer reports as a crash.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -44,6 +49,39 @@ void read_window(const vhdchain::Reader& r, uint64_t offset, std::vector<uint8_t
   if (offset >= r.size()) return;
   buf.resize(static_cast<size_t>(std::min(kReadWindow, r.size() - offset)));
   r.read_at(offset, buf);
+}
+
+// The in-place plan's invariants (see the top of this file).
+void check_in_place_plan(const vhdchain::OverlayReader& replayed, uint64_t file_size) {
+  const vhdchain::vhdx::InPlaceReplayPlan plan = vhdchain::vhdx::plan_in_place_replay(replayed, file_size);
+  if (plan.new_size != std::max(file_size, replayed.size())) std::abort();
+  if (plan.new_size > std::max(file_size, vhdchain::vhdx::kMaxLogFileSize)) std::abort();
+  uint64_t zeros = 0, end = 0;
+  for (const vhdchain::vhdx::InPlaceWrite& w : plan.writes) {
+    if (w.length == 0 || w.offset < end || w.offset + w.length > plan.new_size) std::abort();
+    if (!w.data) {
+      if (w.offset + w.length > file_size) std::abort();
+      zeros += w.length;
+    }
+    end = w.offset + w.length;
+  }
+  if (zeros > file_size) std::abort();
+
+  // The file (all zeros here: ZeroReader) with the plan applied reads as the overlay does.
+  std::vector<uint8_t> want, got;
+  for (uint64_t at : {uint64_t{0}, kLogOffset, plan.new_size - std::min(plan.new_size, kReadWindow)}) {
+    if (at >= plan.new_size) continue;
+    const uint64_t n = std::min(kReadWindow, plan.new_size - at);
+    want.assign(static_cast<size_t>(n), 0);
+    got.resize(static_cast<size_t>(n));
+    replayed.read_at(at, got);
+    for (const vhdchain::vhdx::InPlaceWrite& w : plan.writes) {
+      if (!w.data || w.offset >= at + n || w.offset + w.length <= at) continue;
+      const uint64_t from = std::max(at, w.offset), to = std::min(at + n, w.offset + w.length);
+      std::memcpy(want.data() + (from - at), w.data + (from - w.offset), static_cast<size_t>(to - from));
+    }
+    if (want != got) std::abort();
+  }
 }
 
 }  // namespace
@@ -80,6 +118,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     read_window(overlay, 0, buf);
     read_window(overlay, kLogOffset + length, buf);
     read_window(overlay, overlay.size() - std::min(overlay.size(), kReadWindow), buf);
+    check_in_place_plan(overlay, file->size());
   } catch (const vhdchain::Error&) {
   }
   return 0;

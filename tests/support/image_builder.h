@@ -134,6 +134,15 @@ struct StaleLogEntry {
   std::optional<uint32_t> position;  // log-relative, 4 KiB multiple; default: the next free place
 };
 
+// A log descriptor written as given (MS-VHDX 2.3.1.2-2.3.1.3), for hostile logs: a target past the
+// end of the file, a huge zero range, a BAT page with reserved bits set.
+struct RawLogDescriptor {
+  bool zero = false;
+  uint64_t file_offset = 0;
+  uint64_t zero_length = 0;   // zero descriptor
+  std::vector<uint8_t> data;  // data descriptor: the 4 KiB update
+};
+
 // A pending VHDX log (MS-VHDX 2.3). The ImageSpec describes the state AFTER replay; this says what
 // is different on disk BEFORE replay. The builder writes the final file, derives the "before" file
 // from it, and logs every 4 KiB sector that differs as a data descriptor (or a zero descriptor
@@ -159,6 +168,10 @@ struct VhdxLogSpec {
   uint32_t entry_count = 1;         // descriptors are spread over this many entries
   uint64_t first_sequence = 100;
   std::vector<StaleLogEntry> stale_entries;
+  // Appended to the head entry's descriptors; BuiltImage::replayed does not include them.
+  std::vector<RawLogDescriptor> extra_descriptors;
+  // Every entry's LastFileOffset (default: the size of the file after replay).
+  std::optional<uint64_t> last_file_offset;
 };
 
 struct VhdxOptions {

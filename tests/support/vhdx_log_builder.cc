@@ -134,7 +134,7 @@ void write_vhdx_log(SparseFile& before, SparseFile& after, const ImageSpec& spec
   f.log_guid = log.log_guid;
   f.tail = log.first_entry_offset;  // every entry of the active sequence points at its first entry
   f.flushed_file_offset = before.size();
-  f.last_file_offset = after.size();
+  f.last_file_offset = log.last_file_offset.value_or(after.size());
 
   uint64_t position = log.first_entry_offset;
   uint64_t used = 0;
@@ -153,6 +153,12 @@ void write_vhdx_log(SparseFile& before, SparseFile& after, const ImageSpec& spec
     const size_t take = (descs.size() - next) / (log.entry_count - i);
     std::vector<Descriptor> part(descs.begin() + next, descs.begin() + next + take);
     next += take;
+    if (i + 1 == log.entry_count)
+      for (const RawLogDescriptor& r : log.extra_descriptors) {
+        if (!r.zero && r.data.size() != kSector)
+          throw std::invalid_argument("VHDX log: a raw data descriptor carries exactly 4 KiB");
+        part.push_back({r.zero, r.file_offset, r.zero_length, r.data});
+      }
     f.sequence = log.first_sequence + i;
     place(encode_entry(part, f), "log entry " + std::to_string(i));
   }
