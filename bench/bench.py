@@ -13,6 +13,9 @@
                copy_file_range). On XFS with reflink=1 this is the reflink path against the copy path.
   merge_vhd_4gib  the same for a differencing VHD (2 MiB blocks, Hyper-V's and Virtual PC's size)
                into its empty dynamic VHD parent.
+  locator_65535_keys  `vhdchain info` and `check` of a differencing VHDX whose parent locator holds
+               65,535 keys (bench/locator_image.py), against the goal (50 ms) and against the same
+               commands on the child before its locator was filled (3 keys).
   merge_64tib  peak RSS of `info`, `merge --dry-run` and `merge` of a 64 TiB differencing VHDX with
                2 MiB blocks (a 256 MiB BAT) holding 64 MiB, into a 64 TiB dynamic base (goal <= 128 MiB).
 
@@ -375,14 +378,43 @@ def bench_merge_64tib(vhdchain, work, repeat):
     print(f"  ratios: peak RSS / 128 MiB = {rss / (128 * MiB):.2f} (<= 1 meets it)")
 
 
+def bench_locator(vhdchain, work, repeat, baseline=None):
+    from locator_image import make_locator_child
+    base, child, plain = work / "locator-base.vhdx", work / "locator-65535.avhdx", work / "locator-3.avhdx"
+    if plain.exists():
+        plain.unlink()
+    subprocess.run([vhdchain, "create", str(base), "--size", "64M"], check=True, capture_output=True)
+    subprocess.run([vhdchain, "create", str(plain), "--parent", str(base)], check=True, capture_output=True)
+    make_locator_child(vhdchain, work / "locator-base-2.vhdx", child)
+    commands = [
+        ("info, 65,535 keys", [vhdchain, "info", str(child)]),
+        ("info --json, 65,535 keys", [vhdchain, "info", "--json", str(child)]),
+        ("check, 65,535 keys", [vhdchain, "check", str(child)]),
+        ("info, 3 keys", [vhdchain, "info", str(plain)]),
+        ("check, 3 keys", [vhdchain, "check", str(plain)]),
+    ]
+    if baseline:
+        commands.append(("baseline info, 65,535 keys", [baseline, "info", str(child)]))
+    res = rounds(commands, repeat)
+    print(f"locator_65535_keys: differencing VHDX, parent locator of 65,535 keys "
+          f"({child.stat().st_size // MiB} MiB file), {repeat} rounds")
+    print_rows(res, 28, lambda best, median: f"best {best * 1e3:8.1f} ms  median {median * 1e3:8.1f} ms")
+    for cmd in ("info", "check"):
+        best, median, _ = summary(res[f"{cmd}, 65,535 keys"][0])
+        pbest, pmedian, _ = summary(res[f"{cmd}, 3 keys"][0])
+        print(f"  {cmd}: time / 50 ms goal = {best / 0.050:.2f} best, {median / 0.050:.2f} median (<= 1 meets it); "
+              f"vs 3 keys = {best / pbest:.2f}x best, {median / pmedian:.2f}x median")
+
+
 def main():
     root = Path(__file__).resolve().parents[1]
     ap = argparse.ArgumentParser()
     ap.add_argument("--vhdchain", default=str(root / "build-rel" / "cli" / "vhdchain"))
     ap.add_argument("--workdir", default="/var/tmp/vhdchain-bench")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--only", choices=["info_64tib", "export_4gib"] + list(MERGE_SHAPES) + ["merge_64tib"])
-    ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain (export and merge)")
+    ap.add_argument("--only", choices=["info_64tib", "export_4gib"] + list(MERGE_SHAPES) +
+                    ["merge_64tib", "locator_65535_keys"])
+    ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain (export, merge, locator)")
     ap.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
     args = ap.parse_args()
     if not shutil.which("qemu-img"):
@@ -403,6 +435,8 @@ def main():
                 bench_merge(args.vhdchain, work, args.repeat, shape, args.baseline)
         if args.only in (None, "merge_64tib"):
             bench_merge_64tib(args.vhdchain, work, args.repeat)
+        if args.only in (None, "locator_65535_keys"):
+            bench_locator(args.vhdchain, work, max(args.repeat, 5), args.baseline)
     finally:
         if args.clean:
             shutil.rmtree(work)

@@ -91,6 +91,54 @@ TEST(VhdxCorruption, LocatorDuplicateKey) {
   EXPECT_EQ(e.code, ErrorCode::format);
 }
 
+// Issue 13 case 7: the most keys a locator can hold (KeyValueCount is 16 bits) in an item within
+// the 1 MiB bound (MS-VHDX 2.6.1.2): parent_linkage, then 65,534 distinct keys of one UTF-16 code
+// unit (two once the BMP's non-surrogate units run out) with empty values. Duplicate detection
+// used to compare every key with every earlier one (seconds of CPU for info and check); the
+// speed is measured by bench/bench.py locator_65535_keys, this test holds the result.
+std::vector<LocatorEntry> many_keys_locator(size_t filler_keys) {
+  std::vector<LocatorEntry> locator = {{"parent_linkage", kParentGuid.to_braced_string()}};
+  uint32_t unit = 1, second = 0;
+  for (size_t i = 0; i < filler_keys; ++i) {
+    if (unit == 0xD800) unit = 0xE000;  // surrogates are not characters
+    LocatorEntry e;
+    if (unit <= 0xFFFF) {
+      e.raw_key = std::vector<uint8_t>{uint8_t(unit), uint8_t(unit >> 8)};
+      ++unit;
+    } else {  // "A" followed by another unit
+      ++second;
+      e.raw_key = std::vector<uint8_t>{'A', 0, uint8_t(second), uint8_t(second >> 8)};
+    }
+    e.raw_value = std::vector<uint8_t>{};
+    locator.push_back(std::move(e));
+  }
+  return locator;
+}
+
+TEST(VhdxCorruption, LocatorWithTheMostKeysKeepsEveryKeyInOrder) {
+  const BuiltImage img = vhdx_differencing_with_locator(many_keys_locator(65534));
+  ASSERT_LE(img.layout.length("metadata item parent locator"), kMiB);
+  auto image = open_image(reader_of(img));
+  ASSERT_TRUE(image->info().parent);
+  const std::vector<vhdchain::LocatorEntry>& keys = image->info().parent->locators;
+  ASSERT_EQ(keys.size(), 65535u);
+  EXPECT_EQ(keys[0].key, "parent_linkage");
+  EXPECT_EQ(keys[1].key, "\x01");
+  EXPECT_EQ(keys[0xD7FF].key, "\xED\x9F\xBF");  // U+D7FF, the last unit before the surrogates
+  EXPECT_EQ(keys[0xD800].key, "\xEE\x80\x80");  // U+E000
+  EXPECT_EQ(keys[65534].key, "A\xDF\xBF");  // "A" U+07FF: the 2,047th two-unit key
+  EXPECT_EQ(image->info().parent->linkage, kParentGuid);
+}
+
+TEST(VhdxCorruption, LocatorDuplicateKeyAmongTheMostKeys) {
+  std::vector<LocatorEntry> locator = many_keys_locator(65534);
+  locator[65534].raw_key = locator[3].raw_key;  // the last key repeats U+0003
+  const Failure e = open_failure(vhdx_differencing_with_locator(locator));
+  EXPECT_EQ(e.message, fmt::format("img.vhdx: parent locator entry 65534 @{:#x}: key \"\x03\" also appears in entry 3",
+                                   0x21003c + 12 * 65534));
+  EXPECT_EQ(e.code, ErrorCode::format);
+}
+
 TEST(VhdxCorruption, LocatorUnknownTypeIsUnsupported) {
   ImageSpec spec = vhdx_differencing_with_locator(hyperv_locator()).spec;
   spec.vhdx.parent_locator_type = guid_from_seed(0x7e, 1);
