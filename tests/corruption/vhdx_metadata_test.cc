@@ -74,6 +74,26 @@ TEST(VhdxCorruption, MetadataUnknownOptionalUserItemIsIgnored) {
   EXPECT_EQ(notes_of(image->info()), NoteList{});
 }
 
+// MS-VHDX 2.6.1.2: an item is at most 1 MiB. A 1 MiB optional item is read past; one byte more is
+// refused before its offset is even looked at (issue 13: every item read is bounded by it).
+TEST(VhdxCorruption, MetadataItemOfOneMiBIsAccepted) {
+  ImageSpec spec = vhdx_dynamic_spec();
+  spec.vhdx.extra_metadata.push_back({guid_from_seed(0x1e3, 7), /*IsUser*/ 1, std::vector<uint8_t>(kMiB, 0x33)});
+  BuiltImage img = build_image(spec);
+  auto image = open_image(reader_of(img));
+  EXPECT_EQ(read_disk(*image), expected_disk(img.spec));
+}
+
+TEST(VhdxCorruption, MetadataItemOverOneMiB) {
+  ImageSpec spec = vhdx_dynamic_spec();
+  spec.vhdx.extra_metadata.push_back({guid_from_seed(0x1e3, 7), /*IsUser*/ 1, std::vector<uint8_t>(16, 0x33)});
+  BuiltImage img = build_image(spec);
+  img.patch_le("metadata table", entry_at(5) + f::kMetadataEntryLength, kMiB + 1, 4);
+  const Failure e = open_failure(img);
+  EXPECT_EQ(e.message, "img.vhdx: metadata table entry 5 @0x2000c0: length 0x100001 exceeds 1 MiB");
+  EXPECT_EQ(e.code, ErrorCode::format);
+}
+
 TEST(VhdxCorruption, MetadataItemOffsetInsideTable) {
   const Failure e = open_with([](BuiltImage& img) {
     img.patch_le("metadata table", entry_at(m::kFileParameters) + f::kMetadataEntryOffset, 0x8000, 4);

@@ -258,6 +258,22 @@ void log_replay_seeds(const std::filesystem::path& dir) {
   cut.vhdx.log->file_size_before = 7 * kMiB;
   cut.vhdx.log->entry_count = 2;
   write_seed(dir, "truncated-file-zero-descriptors", log_seed(cut));
+
+  // The bounds of vhdx/log.h (issue 13). Within them: LastFileOffset 32 MiB past the end and a
+  // zero descriptor past the old end, where the in-place plan must leave a hole. Past them: a zero
+  // descriptor of 0x3fffffff00000000 bytes at the end, and a data descriptor at 1<<50.
+  const uint64_t end = build_image(one).file.size();
+  ImageSpec grow = one;
+  grow.vhdx.log->extra_descriptors = {{true, end + 2 * kMiB, 2 * kMiB, {}}};
+  grow.vhdx.log->last_file_offset = end + 32 * kMiB;
+  write_seed(dir, "growth-zero-past-end", log_seed(grow));
+  ImageSpec unbounded = one;
+  unbounded.vhdx.log->extra_descriptors = {{true, end, 0x3fffffff00000000, {}}};
+  write_seed(dir, "unbounded-zero-descriptor", log_seed(unbounded));
+  ImageSpec far = one;
+  far.vhdx.log->extra_descriptors = {{false, uint64_t(1) << 50, 0, std::vector<uint8_t>(4096, 0xab)}};
+  far.vhdx.log->last_file_offset = (uint64_t(1) << 50) + kMiB;
+  write_seed(dir, "data-descriptor-at-1-pib", log_seed(far));
 }
 
 // ---- chain_read -------------------------------------------------------------------------------
