@@ -234,6 +234,72 @@ TEST(VhdxLog, ReplayErrors) {
             "t.vhdx: log entry @0x100000: descriptor 0: target 0xfffffffffffff000+0x2000 overflows");
 }
 
+// The bounds of vhdx/log.h, checked per entry before anything is applied (docs/vhdx-notes.md).
+TEST(VhdxLog, ReplayBounds) {
+  constexpr uint64_t kBase = 4 * kMiB;
+  auto plan_error = [](const LogEntrySpec& spec) {
+    Ring r;
+    r.put(0, spec);
+    SequenceSearch s = find_active_sequence(r.ring(), kGuid);
+    EXPECT_TRUE(s.active) << s.why_none;
+    try {
+      plan_log_replay(r.ring(), *s.active, kBase);
+    } catch (const FormatError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  auto with_last = [](LogEntrySpec e, uint64_t last) {
+    e.last_file_offset = last;
+    return e;
+  };
+  // A descriptor may reach its entry's LastFileOffset, not pass it.
+  EXPECT_EQ(plan_error(entry(3, 0, {{kBase - 0x1000, update(1)}})), "no error");
+  EXPECT_EQ(plan_error(entry(3, 0, {{kBase, update(1)}})),
+            "t.vhdx: log entry @0x100000: descriptor 0: target 0x400000+0x1000 ends past the entry's last file "
+            "offset 0x400000");
+  EXPECT_EQ(plan_error(entry(3, 0, {{kBase, {}, 0x3fffffff00000000}})),
+            "t.vhdx: log entry @0x100000: descriptor 0: target 0x400000+0x3fffffff00000000 ends past the entry's "
+            "last file offset 0x400000");
+  // 128 TiB at most, however many descriptors.
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {{0x300000, update(1)}}), (uint64_t(128) << 40) + kMiB)),
+            "t.vhdx: log entry @0x100000: last file offset 0x800000100000 exceeds 0x800000000000 (128 TiB), the "
+            "largest file a log may describe");
+  // Growth past the end: nothing for an entry without descriptors, 256 MiB for a zero descriptor,
+  // 128 GiB for a data sector.
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {}), kBase)), "no error");
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {}), kBase + kMiB)),
+            "t.vhdx: log entry @0x100000: last file offset 0x500000 lies 0x100000 bytes past the end of the file "
+            "(0x400000 bytes), more than the 0x0 its sequence's descriptors can account for");
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {{kBase, {}, 0x1000}}), kBase + 256 * kMiB)), "no error");
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {{kBase, {}, 0x1000}}), kBase + 257 * kMiB)),
+            "t.vhdx: log entry @0x100000: last file offset 0x10500000 lies 0x10100000 bytes past the end of the file "
+            "(0x400000 bytes), more than the 0x10000000 its sequence's descriptors can account for");
+  EXPECT_EQ(plan_error(with_last(entry(3, 0, {{0x300000, update(1)}}), kBase + (uint64_t(128) << 30))), "no error");
+}
+
+TEST(VhdxLog, InPlacePlanLeavesHolesPastTheOldEnd) {
+  // A zero range straddling the old end, data past it, and the file extended to LastFileOffset.
+  constexpr uint64_t kBase = 4 * kMiB;
+  Ring r;
+  LogEntrySpec e = entry(3, 0, {{kBase - 0x2000, {}, 0x4000}, {kBase + 0x10000, update(2)}});
+  e.last_file_offset = kBase + 2 * kMiB;
+  r.put(0, e);
+  SequenceSearch s = find_active_sequence(r.ring(), kGuid);
+  ASSERT_TRUE(s.active) << s.why_none;
+  auto base = std::make_shared<MemoryReader>(Bytes(kBase, 0xCC), "t.vhdx");
+  OverlayReader overlay(base);
+  replay_log(r.ring(), *s.active, kBase, overlay);
+  const InPlaceReplayPlan plan = plan_in_place_replay(overlay, kBase);
+  EXPECT_EQ(plan.new_size, kBase + 2 * kMiB);
+  ASSERT_EQ(plan.writes.size(), 2u);
+  EXPECT_EQ(plan.writes[0].offset, kBase - 0x2000);  // zeros over the old bytes only
+  EXPECT_EQ(plan.writes[0].length, 0x2000u);
+  EXPECT_EQ(plan.writes[0].data, nullptr);
+  EXPECT_EQ(plan.writes[1].offset, kBase + 0x10000);
+  EXPECT_EQ(Bytes(plan.writes[1].data, plan.writes[1].data + plan.writes[1].length), update(2));
+}
+
 TEST(VhdxLog, HostileRingCostIsBounded) {
   // Every 4 KiB position of a 1 MiB ring holds an entry header claiming almost the whole ring; each
   // would be copied and checksummed. The search gives up after 8 passes' worth of bytes.
