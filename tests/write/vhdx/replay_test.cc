@@ -67,6 +67,29 @@ TEST(ReplayVhdx, CleanFileIsLeftUntouched) {
   EXPECT_EQ(fs::last_write_time(path), mtime_before);
 }
 
+// Issue 13: a log the bounds refuse (case 1: a zero descriptor of 0x3fffffff00000000 bytes) or
+// whose replayed BAT does not validate (case 3) throws the reader's error before the first I/O.
+TEST(ReplayVhdx, RefusedLogsCostNoWrite) {
+  TempDir t;
+  const std::string path = path_of(t / "dirty.vhdx");
+  ImageSpec unbounded = pending_spec();
+  const uint64_t end = build_image(unbounded).file.size();
+  unbounded.vhdx.log->extra_descriptors = {{true, end, 0x3fffffff00000000, {}}};
+  ImageSpec bad_bat = pending_spec();
+  const BuiltImage plain = build_image(bad_bat);
+  std::vector<uint8_t> page = plain.replayed->read(plain.layout.offset("bat"), 4096);
+  page[1] |= 0x01;  // entry 0, reserved bit 8
+  bad_bat.vhdx.log->extra_descriptors = {{false, plain.layout.offset("bat"), 0, page}};
+  for (const ImageSpec* spec : {&unbounded, &bad_bat}) {
+    build_image(*spec).write(path);
+    const std::vector<uint8_t> before = read_file_bytes(path);
+    const CrashAfter counter(0);  // counts I/O events, never crashes
+    EXPECT_THROW(replay_pending(path), FormatError);
+    EXPECT_EQ(CrashAfter::events(), 0u);
+    EXPECT_EQ(read_file_bytes(path), before);
+  }
+}
+
 TEST(ReplayVhdx, EveryCrashPointStillReadsTheReplayedContent) {
   TempDir t;
   const BuiltImage built = build_image(pending_spec());
