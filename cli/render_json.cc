@@ -2,6 +2,10 @@
 // are added in minor schema versions, never renamed or removed without a major one. Keys that do
 // not apply to a file's format are present with null, so consumers need no per-format key checks.
 #include <cmath>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "exit_codes.h"
 #include "human.h"
@@ -108,9 +112,15 @@ nlohmann::ordered_json parent_json(const ImageInfo& info) {
   } else {
     j["linkage2"] = guid_or_null(p.linkage2);
   }
+  // First of a repeated key, as resolution tries it. ordered_json finds (and inserts) a key by a
+  // linear scan, which made a 65,535-key locator cost a minute here (issue 13 case 7): the keys seen
+  // are kept in a hash set and each new one appended to the object's vector of pairs (ordered_map
+  // is a std::vector of them).
   Json locators = Json::object();
+  auto& pairs = static_cast<std::vector<std::pair<const std::string, Json>>&>(locators.get_ref<Json::object_t&>());
+  std::unordered_set<std::string_view> seen;
   for (const LocatorEntry& e : p.locators)
-    if (!locators.contains(e.key)) locators[e.key] = e.value;  // first of a repeated key, as resolution tries it
+    if (seen.insert(e.key).second) pairs.emplace_back(e.key, e.value);
   j["locators"] = std::move(locators);
   Json entries = Json::array();
   for (const LocatorEntry& e : p.locators) {
