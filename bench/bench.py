@@ -393,8 +393,9 @@ def cpu_seconds(cmd, repeat):
 def bench_locator(vhdchain, work, repeat, baseline=None):
     from locator_image import make_locator_child
     base, child, plain = work / "locator-base.vhdx", work / "locator-65535.avhdx", work / "locator-3.avhdx"
-    if plain.exists():
-        plain.unlink()
+    for path in (base, plain):
+        if path.exists():
+            path.unlink()
     subprocess.run([vhdchain, "create", str(base), "--size", "64M"], check=True, capture_output=True)
     subprocess.run([vhdchain, "create", str(plain), "--parent", str(base)], check=True, capture_output=True)
     make_locator_child(vhdchain, work / "locator-base-2.vhdx", child)

@@ -108,12 +108,16 @@ LogReplayPlan plan_log_replay(const LogRing& ring, const LogSequence& sequence, 
 }
 
 void replay_log(const LogRing& ring, const LogSequence& sequence, uint64_t base_file_size, OverlayReader& overlay) {
-  const LogReplayPlan plan = plan_log_replay(ring, sequence, base_file_size);
-  for (const LogUpdate& u : plan.updates) {
-    if (u.data.empty())
+  LogReplayPlan plan = plan_log_replay(ring, sequence, base_file_size);
+  for (LogUpdate& u : plan.updates) {
+    if (u.data.empty()) {
       overlay.write_zeros(u.file_offset, u.length);
-    else
-      overlay.write(u.file_offset, u.data);
+      continue;
+    }
+    overlay.write(u.file_offset, u.data);
+    // The overlay keeps its own copy: release the plan's as it goes, so the replayed sectors are
+    // held once (kMaxReplayLogLength's memory bound).
+    std::vector<uint8_t>().swap(u.data);
   }
   overlay.extend_to(plan.final_size);
 }
