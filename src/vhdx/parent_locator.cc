@@ -8,6 +8,7 @@
 #include "vhdx/parent_locator.h"
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -19,18 +20,26 @@
 namespace vhdchain::vhdx {
 namespace {
 
-Utf16Text string_at(const ByteView& item, const ByteView& entry, const char* what, uint32_t offset,
-                    uint16_t length) {
-  if (length % 2 != 0) entry.fail(fmt::format("{} length {} is odd (UTF-16LE needs whole code units)", what, length));
+// Entry i of the locator, named for an error message. Built only when one is needed: naming each of
+// 65,535 entries up front was a good part of the cost of decoding them.
+ByteView entry_view(const ByteView& item, uint16_t i) {
+  return item.sub(kLocatorHeaderSize + size_t(i) * kLocatorEntrySize, kLocatorEntrySize,
+                  fmt::format("parent locator entry {}", i));
+}
+
+Utf16Text string_at(const ByteView& item, uint16_t entry, const char* what, uint32_t offset, uint16_t length) {
+  if (length % 2 != 0)
+    entry_view(item, entry).fail(fmt::format("{} length {} is odd (UTF-16LE needs whole code units)", what, length));
   auto end = checked_add(offset, length);
   if (!end || *end > item.size())
-    entry.fail(fmt::format("{} {:#x}+{:#x} lies outside the {:#x}-byte locator", what, offset, length, item.size()));
+    entry_view(item, entry).fail(fmt::format("{} {:#x}+{:#x} lies outside the {:#x}-byte locator", what, offset,
+                                             length, item.size()));
   return utf16_to_utf8(item.bytes(offset, length), Endian::little);
 }
 
-Guid parse_linkage(const ByteView& entry, const LocatorEntry& e) {
+Guid parse_linkage(const ByteView& item, uint16_t entry, const LocatorEntry& e) {
   auto g = Guid::parse(e.value);
-  if (!g) entry.fail(fmt::format("{} value \"{}\" is not a GUID", e.key, e.value));
+  if (!g) entry_view(item, entry).fail(fmt::format("{} value \"{}\" is not a GUID", e.key, e.value));
   return *g;
 }
 
@@ -52,35 +61,35 @@ DecodedParentLocator decode_parent_locator(const ByteView& item) {
   DecodedParentLocator out;
   ParentLink& link = out.link;
   bool have_linkage = false, have_path = false;
-  std::unordered_map<std::string, uint16_t> seen;  // key -> its entry
+  // The keys seen so far, hashed (a scan of them per entry made a 65,535-key locator cost seconds);
+  // the views point into link.locators, which never reallocates (reserved).
+  std::unordered_map<std::string_view, uint16_t> seen;
   seen.reserve(count);
   link.locators.reserve(count);
   for (uint16_t i = 0; i < count; ++i) {
-    const ByteView entry = item.sub(kLocatorHeaderSize + size_t(i) * kLocatorEntrySize, kLocatorEntrySize,
-                                    fmt::format("parent locator entry {}", i));
-    const uint32_t key_offset = entry.le32(0), value_offset = entry.le32(4);
-    const uint16_t key_length = entry.le16(8), value_length = entry.le16(10);
-    if (key_length == 0) entry.fail("key length 0 is not allowed");
-    Utf16Text key = string_at(item, entry, "key", key_offset, key_length);
-    if (!key.valid) entry.fail("key is not valid UTF-16LE");
-    Utf16Text value = string_at(item, entry, "value", value_offset, value_length);
-    // A hash of the keys seen so far: a scan of them per entry made a 65,535-key locator cost seconds.
-    if (auto [it, fresh] = seen.try_emplace(key.utf8, i); !fresh)
-      entry.fail(fmt::format("key \"{}\" also appears in entry {}", key.utf8, it->second));
+    const size_t at = kLocatorHeaderSize + size_t(i) * kLocatorEntrySize;
+    const uint32_t key_offset = item.le32(at), value_offset = item.le32(at + 4);
+    const uint16_t key_length = item.le16(at + 8), value_length = item.le16(at + 10);
+    if (key_length == 0) entry_view(item, i).fail("key length 0 is not allowed");
+    Utf16Text key = string_at(item, i, "key", key_offset, key_length);
+    if (!key.valid) entry_view(item, i).fail("key is not valid UTF-16LE");
+    Utf16Text value = string_at(item, i, "value", value_offset, value_length);
+    if (auto it = seen.find(key.utf8); it != seen.end())
+      entry_view(item, i).fail(fmt::format("key \"{}\" also appears in entry {}", key.utf8, it->second));
 
-    LocatorEntry e;
+    LocatorEntry& e = link.locators.emplace_back();
     e.key = std::move(key.utf8);
     e.value = std::move(value.utf8);
     e.value_valid = value.valid;
+    seen.emplace(e.key, i);
     if (e.key == "parent_linkage") {
-      link.linkage = parse_linkage(entry, e);
+      link.linkage = parse_linkage(item, i, e);
       have_linkage = true;
     } else if (e.key == "parent_linkage2") {
-      link.linkage2 = parse_linkage(entry, e);
+      link.linkage2 = parse_linkage(item, i, e);
     } else if (e.key == "relative_path" || e.key == "volume_path" || e.key == "absolute_win32_path") {
       have_path = true;
     }
-    link.locators.push_back(std::move(e));
   }
   if (!have_linkage) item.fail("the parent_linkage key is missing");
   if (!have_path)
