@@ -17,6 +17,7 @@
 #include "support/sha256.h"
 #include "support/testdata.h"
 #include "write/vhdx/file_bytes.h"
+#include "write/vhdx/kill_sweep.h"
 #include "write/vhdx/write_fixtures.h"
 
 namespace vhdchain::test {
@@ -194,6 +195,24 @@ TEST_F(ReplayBounds, GrowthWithinTheBoundsExtendsTheFileWithAHole) {
   EXPECT_EQ(chain_sha256(path), seen_before);
   const CliRun check = run_cli({"check", "--json", path});
   EXPECT_EQ(finding_codes(check.json()), (std::vector<std::string>{"disk.standalone"}));
+}
+
+// The growing replay killed after each of its I/O events (the extension comes first, then the
+// writes, then the header that empties the log): every state reads as the replayed file, and a
+// rerun finishes it with the file at its new size.
+TEST_F(ReplayBounds, GrowthWithinTheBoundsSurvivesAKillAtEveryIoEvent) {
+  const uint64_t last = kEnd + 32 * kMiB;
+  const std::string path = write(hostile({zeros_at(kEnd + 4 * kMiB, 2 * kMiB)}, last));
+  const std::vector<uint8_t> original = read_file_bytes(path);
+  const std::string want = chain_sha256(path);
+  const std::vector<std::string> args = {"repair", "--replay-log", path};
+  const uint64_t total = sweep_kills(args, [&] { write_file_bytes(path, original); }, [&](uint64_t n) {
+    EXPECT_EQ(chain_sha256(path), want) << "killed after I/O " << n;
+    EXPECT_EQ(run_cli(args).exit_code, 0) << n;
+    EXPECT_EQ(fs::file_size(path), last) << n;
+    EXPECT_EQ(chain_sha256(path), want) << n;
+  });
+  EXPECT_GE(total, 8u);
 }
 
 }  // namespace
