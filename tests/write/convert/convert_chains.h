@@ -5,8 +5,7 @@
 #include <string>
 
 #include "support/image_builder.h"
-#include "support/sha256.h"
-#include "vhdchain/chain.h"
+#include "write/vhdx/write_fixtures.h"  // chain_sha256: what the tests compare
 
 namespace vhdchain::test {
 
@@ -47,15 +46,6 @@ inline BuiltChain convert_chain(uint32_t sector = 512, Format format = Format::v
   ChainSpec spec;
   spec.layers = {{b, "base" + ext}, {c, "leaf" + (format == Format::vhdx ? std::string(".avhdx") : ext)}};
   return build_chain(spec);
-}
-
-// SHA-256 of the virtual disk of the chain ending at `leaf`, read through vhdchain's reader.
-inline std::string virtual_sha256(const std::string& leaf) {
-  const Chain chain = open_chain(leaf);
-  auto reader = chain.reader();
-  std::vector<uint8_t> all(chain.virtual_size());
-  reader->read_at(0, all);
-  return sha256_hex(all);
 }
 
 }  // namespace vhdchain::test

@@ -58,7 +58,7 @@ void expect_every_destination(uint32_t sector, Format format) {
   const BuiltChain chain = convert_chain(sector, format);
   chain.write(t.path());
   const std::string leaf = (t / chain.file_names.back()).string();
-  const std::string want = virtual_sha256(leaf);
+  const std::string want = chain_sha256(leaf);
   for (const Case& c : cases()) {
     SCOPED_TRACE(c.name);
     if (sector == 4096 && c.extension == ".vhd") continue;  // refused: ConvertCli.VhdRefusesFourKSectors
@@ -74,7 +74,7 @@ void expect_every_destination(uint32_t sector, Format format) {
       EXPECT_EQ(file_sha256(dst), want);
       continue;
     }
-    EXPECT_EQ(virtual_sha256(dst), want);
+    EXPECT_EQ(chain_sha256(dst), want);
     const Chain converted = open_chain(dst);
     EXPECT_EQ(converted.layers().size(), 1u);  // flattened: no parent
     EXPECT_EQ(converted.leaf().image->info().logical_sector_size, sector);
@@ -110,7 +110,7 @@ TEST(ConvertContent, RawImageImported) {
   EXPECT_EQ(doc.at("source_format"), "raw");
   EXPECT_EQ(doc.at("blocks_with_data"), 8);  // a raw image is all data to the maps
   EXPECT_EQ(doc.at("result"), json({{"blocks_stored", 2}, {"blocks_skipped_zero", 6}, {"file_size", 6 * kMiB}}));
-  EXPECT_EQ(virtual_sha256(dst), file_sha256(raw));
+  EXPECT_EQ(chain_sha256(dst), file_sha256(raw));
   if (tool_available("/usr/bin/qemu-img")) {
     EXPECT_EQ(qemu_img_raw_sha256(dst), file_sha256(raw));
   }

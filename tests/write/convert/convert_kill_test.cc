@@ -34,13 +34,13 @@ void sweep(Format format, const std::string& destination, const std::vector<std:
   chain.write(t.path());
   const std::string leaf = (t / chain.file_names.back()).string();
   const std::string dst = (t / destination).string();
-  const std::string want = virtual_sha256(leaf);
+  const std::string want = chain_sha256(leaf);
   const std::set<std::string> inputs = names_in(t.path());
   std::vector<std::string> args = {"convert", "--progress", "none", leaf, dst};
   args.insert(args.end(), options.begin(), options.end());
   const bool raw = destination.ends_with(".raw");
   auto content = [&] {
-    if (!raw) return virtual_sha256(dst);
+    if (!raw) return chain_sha256(dst);
     std::vector<uint8_t> bytes(fs::file_size(dst));
     File::open(dst, OpenMode::read_only)->read_at(0, bytes);
     return sha256_hex(bytes);
@@ -57,7 +57,7 @@ void sweep(Format format, const std::string& destination, const std::vector<std:
         } else {
           EXPECT_EQ(published_from, 0u) << "the destination disappeared again";
         }
-        EXPECT_EQ(virtual_sha256(leaf), want);  // the source is never written
+        EXPECT_EQ(chain_sha256(leaf), want);  // the source is never written
         fs::remove(dst);
         const CliRun rerun = run_cli(args);
         EXPECT_EQ(rerun.exit_code, 0) << rerun.err;
@@ -87,7 +87,7 @@ TEST(ConvertNoSpace, FixedIsRefusedAndADynamicThatOutgrowsTheVolumeFailsCleanly)
     chain.write(volume);
     const std::string leaf = volume + "/leaf.avhdx";
     json facts;
-    facts["before"] = virtual_sha256(leaf);
+    facts["before"] = chain_sha256(leaf);
     facts["names_before"] = names_in(volume);
     const CliRun fixed =
         run_cli({"convert", "--progress", "none", "--type", "fixed", "--block-size", "1M", leaf, volume + "/f.vhdx"});
@@ -105,7 +105,7 @@ TEST(ConvertNoSpace, FixedIsRefusedAndADynamicThatOutgrowsTheVolumeFailsCleanly)
     facts["dynamic"] = {{"exit", dynamic.exit_code}, {"out", dynamic.out}, {"err", dynamic.err}};
     fs::remove(volume + "/filler");
     facts["names_after_dynamic"] = names_in(volume);
-    facts["after"] = virtual_sha256(leaf);
+    facts["after"] = chain_sha256(leaf);
     return facts.dump();
   });
   if (r.kind == hostpath::test::ChildResult::skipped) GTEST_SKIP() << "no private tmpfs here: " << r.text;
