@@ -1,10 +1,11 @@
 // run_convert: the copy. For each unit of the destination (a block, or 1 MiB), the source's runs
 // say where its bytes are. A unit no layer holds data in is skipped (the destination reads zeros
 // there already). Otherwise:
-//   - dynamic destination: the unit is read in pieces of at most 4 MiB (a 256 MiB block never
-//     sits in memory whole), the next piece read on another thread while this one is checked and
-//     written; the unit is placed (allocated) at its first non-zero piece, and only non-zero
-//     pieces are written: new space reads as zeros. A unit of zeros is never stored.
+//   - dynamic destination: the units with data are read in pieces of at most 4 MiB (a 256 MiB
+//     block never sits in memory whole), the next piece (of this unit or the next) read on another
+//     thread while this one is checked and written; a unit is placed (allocated) at its first
+//     non-zero piece, and only non-zero pieces are written: new space reads as zeros. A unit of
+//     zeros is never stored.
 //   - fixed destination: every unit is in place already; the data runs are copied file to file
 //     by io::copy_range (a clone where the file systems share extents and the offsets align, else a
 //     kernel copy, else through the buffer).
@@ -14,6 +15,8 @@
 #include <algorithm>
 #include <array>
 #include <future>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -34,67 +37,118 @@ constexpr uint64_t kWritebackBytes = uint64_t{32} << 20;
 // Progress is reported at most once per this many bytes (and at the end).
 constexpr uint64_t kProgressStep = uint64_t{64} << 20;
 
+// One piece of a unit with data: what a dynamic copy reads, checks and, unless zero, writes.
+struct Piece {
+  uint64_t unit = 0, unit_start = 0, offset = 0, length = 0;
+  std::shared_ptr<const std::vector<write::CoveredRun>> runs;  // the unit's
+  uint64_t unit_data = 0;  // the first piece of a unit: the unit's data bytes (for progress)
+  bool last = false;       // the unit's last piece
+};
+
 class Copier {
  public:
-  Copier(const convert::ConvertSource& source, convert::ConvertOutput& out, bool system_copy)
-      : source_(source), out_(out), writeback_(out.file(), kWritebackBytes) {
+  Copier(const convert::ConvertSource& source, convert::ConvertOutput& out, const ConvertPlan& plan, bool system_copy)
+      : source_(source), out_(out), plan_(plan), writeback_(out.file(), kWritebackBytes) {
     for (std::vector<uint8_t>& b : buffers_) b.resize(static_cast<size_t>(std::min(kPieceBytes, out.unit())));
     policy_.try_clone = policy_.try_kernel_copy = system_copy;
   }
 
-  // Starts the write-back of what is left; before the destination is published (and closed).
-  void finish() { writeback_.start(); }
-
-  // Copies unit u ([start, start + length) of the virtual disk); returns the data bytes it read.
-  uint64_t copy_unit(uint64_t u, uint64_t start, uint64_t length, ConvertResult& result) {
-    const std::vector<write::CoveredRun> runs = source_.runs(start, length);
-    uint64_t data = 0;
-    for (const write::CoveredRun& r : runs)
-      if (r.source >= 0 && !r.zero) data += r.length;
-    if (data == 0) return 0;
-    if (out_.dynamic()) {
-      copy_unless_zero(u, start, length, runs, result);
-    } else {
-      const uint64_t at = out_.place(u);
-      for (const write::CoveredRun& r : runs)
-        if (r.source >= 0 && !r.zero) copy_run(r, at + (r.offset - start));
-      ++result.blocks_stored;
-    }
-    return data;
+  // Copies every unit with data; `data_done` is called with each unit's data bytes.
+  void copy(ConvertResult& result, const std::function<void(uint64_t)>& data_done) {
+    if (out_.dynamic())
+      copy_unless_zero(result, data_done);
+    else
+      copy_in_place(result, data_done);
+    writeback_.start();  // what is left, before the destination is published (and closed)
   }
 
  private:
-  void copy_unless_zero(uint64_t u, uint64_t start, uint64_t length, const std::vector<write::CoveredRun>& runs,
-                        ConvertResult& result) {
-    const uint64_t piece_bytes = buffers_[0].size();
-    const uint64_t end = start + length;
-    auto piece_of = [&](uint64_t at, size_t b) {
-      return std::span(buffers_[b]).first(static_cast<size_t>(std::min(piece_bytes, end - at)));
-    };
-    // Piece p is in buffers_[p % 2]; the next one is read on another thread meanwhile. However this
-    // function leaves, the future's destructor waits for that read first.
-    std::future<void> reading = std::async(std::launch::async, [&] { fill(runs, start, piece_of(start, 0)); });
-    std::optional<uint64_t> at;
-    size_t b = 0;
-    for (uint64_t piece = start; piece < end; piece += piece_bytes, b ^= 1) {
-      reading.get();
-      if (piece + piece_bytes < end)
-        reading = std::async(std::launch::async, [&, next = piece + piece_bytes, nb = b ^ 1] {
-          fill(runs, next, piece_of(next, nb));
-        });
-      const std::span<uint8_t> bytes = piece_of(piece, b);
-      if (all_zero(bytes)) continue;
-      if (!at) at = out_.place(u);
-      out_.file().write_at(*at + (piece - start), bytes);
-      writeback_.written(*at + (piece - start), bytes.size());
-    }
-    if (at)
-      ++result.blocks_stored;
-    else
-      ++result.blocks_skipped_zero;
+  // The runs of unit u, or null when no layer holds data in it (with its data bytes).
+  std::shared_ptr<const std::vector<write::CoveredRun>> runs_of(uint64_t u, uint64_t& data) const {
+    const uint64_t start = u * out_.unit();
+    auto runs = std::make_shared<const std::vector<write::CoveredRun>>(
+        source_.runs(start, std::min(out_.unit(), plan_.virtual_size - start)));
+    data = 0;
+    for (const write::CoveredRun& r : *runs)
+      if (r.source >= 0 && !r.zero) data += r.length;
+    return data == 0 ? nullptr : runs;
   }
 
-  // Reads [piece, piece + out.size()) from the unit's runs (zeros where they say zeros).
+  // Fixed: every unit is in place; its data runs are copied file to file.
+  void copy_in_place(ConvertResult& result, const std::function<void(uint64_t)>& data_done) {
+    for (uint64_t u = 0; u < plan_.blocks; ++u) {
+      uint64_t data = 0;
+      const auto runs = runs_of(u, data);
+      if (!runs) continue;
+      const uint64_t at = out_.place(u);
+      for (const write::CoveredRun& r : *runs)
+        if (r.source >= 0 && !r.zero) copy_run(r, at + (r.offset - u * out_.unit()));
+      ++result.blocks_stored;
+      data_done(data);
+    }
+  }
+
+  // The piece after `p` (the next piece of its unit, or the first of the next unit with data).
+  std::optional<Piece> next_piece(const std::optional<Piece>& p, uint64_t& next_unit) const {
+    const uint64_t piece_bytes = buffers_[0].size();
+    if (p && !p->last) {
+      Piece n = *p;
+      n.offset += p->length;
+      n.unit_data = 0;
+      const uint64_t unit_end = std::min(n.unit_start + out_.unit(), plan_.virtual_size);
+      n.length = std::min(piece_bytes, unit_end - n.offset);
+      n.last = n.offset + n.length == unit_end;
+      return n;
+    }
+    for (; next_unit < plan_.blocks; ++next_unit) {
+      Piece n;
+      n.runs = runs_of(next_unit, n.unit_data);
+      if (!n.runs) continue;
+      n.unit = next_unit++;
+      n.unit_start = n.offset = n.unit * out_.unit();
+      const uint64_t unit_end = std::min(n.unit_start + out_.unit(), plan_.virtual_size);
+      n.length = std::min(piece_bytes, unit_end - n.offset);
+      n.last = n.offset + n.length == unit_end;
+      return n;
+    }
+    return std::nullopt;
+  }
+
+  void copy_unless_zero(ConvertResult& result, const std::function<void(uint64_t)>& data_done) {
+    uint64_t next_unit = 0;
+    std::optional<Piece> piece = next_piece(std::nullopt, next_unit);
+    if (!piece) return;
+    size_t b = 0;
+    auto read = [this](const Piece& p, size_t into) {
+      return std::async(std::launch::async, [this, p, into] {
+        fill(*p.runs, p.offset, std::span(buffers_[into]).first(static_cast<size_t>(p.length)));
+      });
+    };
+    // However this function leaves, the future's destructor waits for the read in flight first.
+    std::future<void> reading = read(*piece, b);
+    constexpr uint64_t kNotPlaced = UINT64_MAX;
+    uint64_t at = kNotPlaced;  // where the current unit is placed, once it has a non-zero piece
+    while (piece) {
+      reading.get();
+      const std::optional<Piece> next = next_piece(piece, next_unit);
+      if (next) reading = read(*next, b ^ 1);
+      const std::span<const uint8_t> bytes = std::span(buffers_[b]).first(static_cast<size_t>(piece->length));
+      if (!all_zero(bytes)) {
+        if (at == kNotPlaced) at = out_.place(piece->unit);
+        out_.file().write_at(at + (piece->offset - piece->unit_start), bytes);
+        writeback_.written(at + (piece->offset - piece->unit_start), bytes.size());
+      }
+      if (piece->last) {
+        ++(at != kNotPlaced ? result.blocks_stored : result.blocks_skipped_zero);
+        at = kNotPlaced;
+      }
+      if (piece->unit_data) data_done(piece->unit_data);
+      piece = next;
+      b ^= 1;
+    }
+  }
+
+  // Reads [piece, piece + out.size()) from a unit's runs (zeros where they say zeros).
   void fill(const std::vector<write::CoveredRun>& runs, uint64_t piece, std::span<uint8_t> out) const {
     const uint64_t end = piece + out.size();
     for (const write::CoveredRun& r : runs) {
@@ -125,6 +179,7 @@ class Copier {
 
   const convert::ConvertSource& source_;
   convert::ConvertOutput& out_;
+  const ConvertPlan& plan_;
   std::array<std::vector<uint8_t>, 2> buffers_;  // the piece being written, the one being read
   io::RangeCopyPolicy policy_;
   io::WritebackSpan writeback_;
@@ -143,19 +198,17 @@ ConvertResult run_convert(const ConvertOptions& options, const ConvertPlan& plan
                 fmt::format("{}: changed since it was planned; plan again", options.source));
 
   const std::unique_ptr<convert::ConvertOutput> out = convert::ConvertOutput::create(plan);
-  Copier copier(source, *out, options.system_copy);
+  Copier copier(source, *out, plan, options.system_copy);
   ConvertResult result;
   ConvertProgress done{0, plan.bytes_to_read};
   uint64_t reported = 0;
-  for (uint64_t u = 0; u < plan.blocks; ++u) {
-    const uint64_t start = u * out->unit();
-    done.bytes_done += copier.copy_unit(u, start, std::min(out->unit(), plan.virtual_size - start), result);
+  copier.copy(result, [&](uint64_t data) {
+    done.bytes_done += data;
     if (progress && done.bytes_done - reported >= kProgressStep) {
       progress(done);
       reported = done.bytes_done;
     }
-  }
-  copier.finish();
+  });
   result.file_size = out->publish();
   if (progress) progress(done);
   return result;
