@@ -16,6 +16,8 @@
   locator_65535_keys  `vhdchain info` and `check` of a differencing VHDX whose parent locator holds
                65,535 keys (bench/locator_image.py), against the goal (50 ms) and against the same
                commands on the child before its locator was filled (3 keys).
+  convert_4gib `vhdchain convert` dynamic VHDX -> raw and raw -> dynamic VHDX of 4 GiB against
+               `qemu-img convert` (bench_convert.py; goal >= 1.2x, peak RSS <= 128 MiB).
   merge_64tib  peak RSS of `info`, `merge --dry-run` and `merge` of a 64 TiB differencing VHDX with
                2 MiB blocks (a 256 MiB BAT) holding 64 MiB, into a 64 TiB dynamic base (goal <= 128 MiB).
 
@@ -42,6 +44,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bench_convert import bench_convert
 
 GiB = 1 << 30
 MiB = 1 << 20
@@ -146,7 +150,8 @@ def make_random(path, size):
             f.write(os.urandom(64 * MiB))
 
 
-def bench_export(vhdchain, work, repeat, baseline=None):
+def random_4gib_images(work):
+    """4 GiB of random data as a raw file and as a fully allocated dynamic VHDX (qemu-img); made once."""
     raw = work / "export-4gib.raw"
     image = work / "export-4gib.vhdx"
     if not image.exists():
@@ -156,6 +161,11 @@ def bench_export(vhdchain, work, repeat, baseline=None):
                         str(raw), str(image)], check=True)
     if not raw.exists():
         subprocess.run(["qemu-img", "convert", "-O", "raw", str(image), str(raw)], check=True)
+    return raw, image
+
+
+def bench_export(vhdchain, work, repeat, baseline=None):
+    raw, image = random_4gib_images(work)
     out = work / "out.raw"
 
     def clean():
@@ -429,7 +439,7 @@ def main():
     ap.add_argument("--vhdchain", default=str(root / "build-rel" / "cli" / "vhdchain"))
     ap.add_argument("--workdir", default="/var/tmp/vhdchain-bench")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--only", choices=["info_64tib", "export_4gib"] + list(MERGE_SHAPES) +
+    ap.add_argument("--only", choices=["info_64tib", "export_4gib", "convert_4gib"] + list(MERGE_SHAPES) +
                     ["merge_64tib", "locator_65535_keys"])
     ap.add_argument("--baseline", help="another vhdchain binary to time beside --vhdchain (export, merge, locator)")
     ap.add_argument("--clean", action="store_true", help="delete the workdir afterwards")
@@ -447,6 +457,8 @@ def main():
             bench_info(args.vhdchain, work, max(args.repeat, 5))
         if args.only in (None, "export_4gib"):
             bench_export(args.vhdchain, work, args.repeat, args.baseline)
+        if args.only in (None, "convert_4gib"):
+            bench_convert(args.vhdchain, work, args.repeat, rounds, summary, print_rows, random_4gib_images)
         for shape in MERGE_SHAPES:
             if args.only in (None, shape):
                 bench_merge(args.vhdchain, work, args.repeat, shape, args.baseline)

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "commands.h"
+#include "console.h"
 #include "create_report.h"
 #include "exit_codes.h"
 #include "host_chain.h"
@@ -15,6 +16,7 @@
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
 #include "volumes_file.h"
+#include "write/volume_space.h"
 
 namespace vhdchain::cli {
 namespace {
@@ -144,13 +146,23 @@ int run_create(const CreateArgs& a) {
   if (!options.parent.empty()) check_parent_chain(options.parent, map, volumes);
 
   CreateReport report;
-  if (a.dry_run) {
-    report.disk = plan_create(a.path, options);
-  } else {
-    // What was written, as the reader finds it in the published file.
-    const CreateResult result = create_disk(a.path, options);
-    report = created_report(a.path, options.parent, result.info);
-    spdlog::info("created {}", a.path);
+  try {
+    if (a.dry_run) {
+      report.disk = plan_create(a.path, options);
+      // A fixed disk is allocated on the volume: refused, as create itself would refuse it.
+      if (options.type == DiskType::fixed) write::require_volume_space(a.path, report.disk.file_size, "a fixed disk");
+    } else {
+      // What was written, as the reader finds it in the published file.
+      const CreateResult result = create_disk(a.path, options);
+      report = created_report(a.path, options.parent, result.info);
+      spdlog::info("created {}", a.path);
+    }
+  } catch (const Error& e) {
+    // No space for a fixed disk: refused before the first byte, or (the volume filling meanwhile)
+    // while allocating the partial file, which is removed; PATH never appears. A refusal: exit 2.
+    if (e.code() != ErrorCode::no_space) throw;
+    report_error(e.what());
+    return kExitCritical;
   }
   fmt::print("{}", a.json ? create_json(report).dump(2) + "\n" : create_text(report));
   return kExitOk;

@@ -2,7 +2,6 @@
 //
 // check runs first on the folders of every disk involved: it finds the snapshot branches a merge
 // would break and the children of CHILD to re-point, and a chain it calls critical is not merged.
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -15,13 +14,12 @@
 
 #include "commands.h"
 #include "console.h"
+#include "copy_estimate.h"
+#include "copy_progress.h"
 #include "exit_codes.h"
 #include "host_chain.h"
 #include "human.h"
 #include "io/fs_ops.h"
-#include "io/read_sample.h"
-#include "progress.h"
-#include "transfer_rate.h"
 #include "vhdchain/check.h"
 #include "vhdchain/error.h"
 #include "vhdchain/merge.h"
@@ -125,38 +123,16 @@ Surroundings survey(const std::vector<std::string>& chain_paths) {
   return out;
 }
 
-// The plan's estimate: how fast the source with the most data reads (io/read_sample.h), halved
-// because every byte is also written.
-struct Estimate {
-  std::string sampled;  // the file read
-  io::ReadSample sample;
-  double copy_bytes_per_second() const { return static_cast<double>(sample.bytes) / sample.seconds / 2; }
-  double seconds_for(uint64_t bytes) const { return static_cast<double>(bytes) / copy_bytes_per_second(); }
-};
-
-constexpr uint64_t kSampleBudget = 32ull << 20;
-
-std::optional<Estimate> estimate_rate(const MergePlan& plan) {
+// The plan's estimate: how fast the source with the most data reads (copy_estimate.h).
+std::optional<CopyEstimate> estimate_rate(const MergePlan& plan) {
   const MergeSource* largest = nullptr;
   for (const MergeSource& s : plan.sources)
     if (!largest || s.bytes > largest->bytes) largest = &s;
   if (!largest) return std::nullopt;
-  const std::optional<io::ReadSample> sample = io::sample_read_rate(largest->path, kSampleBudget);
-  if (!sample || sample->seconds <= 0) return std::nullopt;
-  return Estimate{largest->path, *sample};
+  return sample_copy_rate(largest->path);
 }
 
-nlohmann::json estimate_json(const MergePlan& p, const std::optional<Estimate>& e) {
-  if (!e) return nullptr;
-  return {{"seconds", e->seconds_for(p.bytes_to_copy)},
-          {"copy_bytes_per_second", e->copy_bytes_per_second()},
-          {"sampled", e->sampled},
-          {"sample_bytes", e->sample.bytes},
-          {"sample_seconds", e->sample.seconds},
-          {"sample_uncached", e->sample.uncached}};
-}
-
-nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, bool dry_run, bool merged) {
+nlohmann::json plan_json(const MergePlan& p, const std::optional<CopyEstimate>& e, bool dry_run, bool merged) {
   nlohmann::json sources = nlohmann::json::array();
   for (const MergeSource& s : p.sources)
     sources.push_back({{"path", s.path}, {"bytes", s.bytes}, {"overwrites_target_bytes", s.overwrites_target_bytes}});
@@ -172,7 +148,7 @@ nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, b
           {"new_space_bytes", p.new_space_bytes},
           {"free_bytes", p.free_bytes ? nlohmann::json(*p.free_bytes) : nullptr},
           {"estimated_seconds", e ? nlohmann::json(e->seconds_for(p.bytes_to_copy)) : nullptr},
-          {"estimate", estimate_json(p, e)},
+          {"estimate", copy_estimate_json(e, p.bytes_to_copy)},
           {"resuming", p.resuming},
           {"refusals", p.refusals},
           {"invalidated", p.invalidated},
@@ -181,7 +157,7 @@ nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, b
           {"merged", merged}};
 }
 
-std::string plan_text(const MergePlan& p, const std::optional<Estimate>& e) {
+std::string plan_text(const MergePlan& p, const std::optional<CopyEstimate>& e) {
   std::string out = fmt::format("merge {}\n  into        {} ({} {})\n", p.child, p.target, to_string(p.format),
                                 to_string(p.target_type));
   if (p.resuming) out += "  resuming    an interrupted merge of this chain is finished\n";
@@ -192,11 +168,7 @@ std::string plan_text(const MergePlan& p, const std::optional<Estimate>& e) {
   out += fmt::format("  copy        {}\n", binary_size(p.bytes_to_copy));
   out += fmt::format("  new space   {}{}\n", binary_size(p.new_space_bytes),
                      p.free_bytes ? fmt::format(" of {} free", binary_size(*p.free_bytes)) : std::string());
-  if (e)
-    out += fmt::format("  estimate    {} at {}/s (half the read rate of {} of {}{})\n",
-                       human_duration(e->seconds_for(p.bytes_to_copy)),
-                       binary_size(static_cast<uint64_t>(e->copy_bytes_per_second())), binary_size(e->sample.bytes),
-                       e->sampled, e->sample.uncached ? "" : ", through the page cache");
+  if (e) out += fmt::format("  estimate    {}\n", copy_estimate_text(*e, p.bytes_to_copy));
   for (const std::string& c : p.children_to_repoint) out += fmt::format("  re-point    {}\n", c);
   for (const std::string& i : p.invalidated) out += fmt::format("  INVALIDATED {}\n", i);
   for (const std::string& r : p.refusals) out += fmt::format("  REFUSED     {}\n", r);
@@ -242,7 +214,7 @@ int run_merge_command(const MergeArgs& a) {
 
   MergePlan plan = plan_merge(options);
   for (const std::string& c : around.critical) plan.refusals.push_back("check: " + c);
-  const std::optional<Estimate> estimate = estimate_rate(plan);
+  const std::optional<CopyEstimate> estimate = estimate_rate(plan);
 
   if (a.dry_run || !plan.refusals.empty()) {
     if (a.json)
@@ -253,21 +225,8 @@ int run_merge_command(const MergeArgs& a) {
     return plan.refusals.empty() ? kExitOk : kExitCritical;
   }
 
-  const bool json_progress = a.progress == "json";
-  Progress bar("merging", plan.bytes_to_copy, a.progress == "auto" && stderr_is_terminal() && console_chatty());
-  TransferRate measured(std::chrono::steady_clock::now());
-  run_merge(options, plan, [&](const MergeProgress& p) {
-    bar.update(p.bytes_done);
-    if (!json_progress) return;
-    measured.add(std::chrono::steady_clock::now(), p.bytes_done);
-    const std::optional<double> left = measured.seconds_left(p.bytes_total);
-    std::cerr << nlohmann::json{{"bytes_done", p.bytes_done},
-                                {"bytes_total", p.bytes_total},
-                                {"bytes_per_second", measured.bytes_per_second()},
-                                {"eta_seconds", left ? nlohmann::json(*left) : nullptr}}
-                     .dump()
-              << std::endl;
-  });
+  CopyProgress bar("merging", plan.bytes_to_copy, a.progress);
+  run_merge(options, plan, [&](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total); });
   bar.finish();
 
   std::vector<std::string> removed;

@@ -157,7 +157,7 @@ struct CreatePlan {
   uint32_t block_size = 0;
   uint32_t logical_sector_size = 0;
   uint32_t physical_sector_size = 0;
-  uint64_t file_size = 0;                  // the new file's length (a fixed disk's payload is sparse)
+  uint64_t file_size = 0;                  // the new file's length (a fixed disk: all allocated on the volume)
   std::optional<Guid> virtual_disk_id;     // differencing: the parent's (copied, as Hyper-V does);
                                            // otherwise a new random one, chosen when writing
   // Differencing: the parent and every locator entry in the order written (VHDX keys).

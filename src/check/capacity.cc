@@ -14,6 +14,7 @@
 
 #include "check/check_internal.h"
 #include "check/free_space.h"
+#include "vhdchain/file.h"
 
 namespace vhdchain::check::detail {
 namespace {
@@ -31,10 +32,20 @@ uint64_t vhd_bitmap_bytes(uint32_t block_size) {
   return (bytes + 511) / 512 * 512;
 }
 
+// A fixed disk's file bytes the volume has not allocated (a sparse copy, or one made by a tool that
+// leaves the payload a hole): they are allocated as the guest writes, so they are growth. 0 when
+// the file is seen through a replayed log rather than as a host file.
+uint64_t unallocated_bytes(const DiskImage& image) {
+  const auto* file = dynamic_cast<const File*>(&image.data());
+  if (!file) return 0;
+  const uint64_t allocated = file->allocated_bytes();
+  return allocated >= file->size() ? 0 : file->size() - allocated;
+}
+
 // The bytes a file still grows by if every unallocated block is written.
 uint64_t growth_of(const DiskImage& image) {
   const ImageInfo& info = image.info();
-  if (info.type == DiskType::fixed) return 0;
+  if (info.type == DiskType::fixed) return unallocated_bytes(image);
   BlockStats stats = image.block_stats();
   uint64_t total = 0;
   for (const auto& [state, n] : stats.payload) total += n;
@@ -92,6 +103,14 @@ class CapacityMeter {
     if (!d.image || !d.children.empty()) return;
     try {
       d.growth_bytes = growth_of(*d.image);
+      if (d.growth_bytes > 0 && d.image->info().type == DiskType::fixed)
+        report_.findings.push_back(make_finding(
+            "capacity.fixed_sparse",
+            fmt::format("{}: a fixed disk, but {} of its {} file is not allocated on the volume: it takes that space "
+                        "as the guest writes, so it counts as growth (a copy without holes, or "
+                        "vhdchain convert --type fixed, allocates it)",
+                        d.path, human_bytes(d.growth_bytes), human_bytes(d.image->info().file_size)),
+            {d.path}, {index}));
     } catch (const Error& e) {
       corrupt(index, e);
     }

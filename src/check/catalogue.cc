@@ -52,6 +52,7 @@ constexpr FindingKind kCatalogue[] = {
     // Trees and space.
     {"tree.branches", S::info, false, kNoError, kNoError, "a disk has several children: merging one into it invalidates the others"},
     {"capacity.volume_overcommitted", S::warning, false, kNoError, kNoError, "the writable disks on a volume can grow past its free space"},
+    {"capacity.fixed_sparse", S::info, false, kNoError, kNoError, "a fixed disk's file is sparse: its unallocated part counts as growth"},
     {"capacity.merge_exceeds_free", S::warning, false, kNoError, kNoError, "merging a chain into its base needs more space than the base's volume has free"},
 };
 #undef VHD_ERR

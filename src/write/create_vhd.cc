@@ -1,7 +1,7 @@
 // Creating VHD files: fixed, dynamic and differencing (VHD spec 1.0; formats.md 3.1-3.4, 3.6).
 //
 // Layouts (docs/vhd-writes.md "Layouts"):
-//   fixed         data area (left as a hole: it reads as zeros), footer
+//   fixed         data area (allocated on the volume, never written: it reads as zeros), footer
 //   dynamic       footer copy @0, dynamic header @512, BAT @1536 (all 0xFFFFFFFF, padded to 512),
 //                 footer
 //   differencing  as dynamic, then the locator data (W2ku, W2ru) after the BAT, then the footer
@@ -13,10 +13,12 @@
 #include "base/byte_store.h"
 #include "base/checked_math.h"
 #include "io/fs_ops.h"
+#include "io/preallocate.h"
 #include "vhd/encode.h"
 #include "vhdchain/error.h"
 #include "write/new_file.h"
 #include "write/vhd_parent_fields.h"
+#include "write/volume_space.h"
 #include "write/write_internal.h"
 
 namespace vhdchain::write {
@@ -102,7 +104,8 @@ ParentFacts read_parent(const std::string& parent) {
 
 void write_fixed(File& file, uint64_t size) {
   const vhd::Footer footer = new_footer(vhd::kDiskTypeFixed, size, vhd::chs_geometry_for(size));
-  file.resize(size + vhd::kFooterSize);  // the data area stays a hole: it reads as zeros
+  file.resize(size + vhd::kFooterSize);
+  io::preallocate(file, size + vhd::kFooterSize);  // reads as zeros, but occupies its space now
   file.write_at(size, vhd::encode_footer(footer));
 }
 
@@ -191,6 +194,7 @@ CreatePlan plan_create_vhd(const std::string& path, const CreateOptions& options
 
 CreateResult create_vhd(const std::string& path, const CreateOptions& options) {
   const VhdCreateDecision d = decide(path, options);
+  if (options.type == DiskType::fixed) require_volume_space(path, d.file_size, "a fixed disk");  // nothing written
   NewFile target(path);
   if (options.type == DiskType::fixed) {
     write_fixed(target.file(), d.size);

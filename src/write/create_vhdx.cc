@@ -10,11 +10,13 @@
 #include "base/byte_store.h"
 #include "base/checked_math.h"
 #include "io/fs_ops.h"
+#include "io/preallocate.h"
 #include "vhdchain/error.h"
 #include "vhdx/encode.h"
 #include "vhdx/layout.h"
 #include "write/create_vhdx_layout.h"
 #include "write/new_file.h"
+#include "write/volume_space.h"
 #include "write/write_internal.h"
 
 namespace vhdchain::write {
@@ -164,10 +166,15 @@ CreateResult create_vhdx(const std::string& path, const CreateOptions& options) 
   const VhdxCreateSpec spec = spec_of(plan);
   const VhdxCreateLayout layout = plan_vhdx_layout(spec);
 
+  const bool fixed = spec.type == DiskType::fixed;
+  if (fixed) require_volume_space(path, layout.file_size, "a fixed disk");  // refused: nothing written
+
   NewFile out(path);
   File& file = out.file();
-  // A fixed disk's payload and a child's sector bitmaps stay holes: the file system reads zeros.
+  // A child's sector bitmaps stay holes: the file system reads zeros. A fixed disk's payload reads
+  // as zeros too, but is allocated on the volume now, so the guest's writes never need space.
   file.resize(layout.file_size);
+  if (fixed) io::preallocate(file, layout.file_size);
   file.write_at(vhdx::kFileIdentifierOffset, encode_file_identifier(spec.creator));
   vhdx::Header header;
   header.file_write_guid = spec.file_write_guid;

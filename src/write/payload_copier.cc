@@ -170,24 +170,7 @@ void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
     }
   } join{reader, mutex, changed, stop};
 
-  // The span of the target written since write-back was last started. Chunks come in target
-  // order; the span may take in gaps smaller than itself (a VHD's bitmaps), only hinted, never
-  // written.
-  struct Writeback {
-    const File& target;
-    uint64_t from = 0, to = 0;
-    void start() {
-      if (to > from) io::start_writeback(target, from, to - from);
-      from = to = 0;
-    }
-    void written(uint64_t offset, uint64_t length) {
-      if (to > from && (offset < to || offset - to >= kWritebackBytes)) start();  // far from the span
-      if (to == from) from = offset;
-      to = offset + length;
-      if (to - from >= kWritebackBytes) start();
-    }
-    ~Writeback() { start(); }
-  } writeback{target_};
+  io::WritebackSpan writeback(target_, kWritebackBytes);
 
   for (size_t done = 0; done < chunks.size(); ++done) {
     Ready next;
