@@ -272,7 +272,8 @@ TEST(VhdRelink, ALockedChildIsRefused) {
     apply_relink(plan);
     FAIL() << "applied";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::locked) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::refused) << e.what();  // the write preflight's refusal (issue 13)
+    EXPECT_EQ(std::string(e.what()), w.child + ": is locked by another process");
   }
   holder.reset();
   EXPECT_EQ(file_bytes(w.child), before);
