@@ -48,7 +48,7 @@ SurveyedOptions surveyed(const MergeOptions& options, const MergeChain& chain) {
   std::vector<std::optional<size_t>> layers;
   for (const ChainLayer& l : chain.layers) layers.push_back(index_of(l));
 
-  SurveyedOptions out{options, {}};
+  SurveyedOptions out{options, {}, {}};
   MergeOptions& o = out.options;
   for (size_t l = 0; l < layers.size(); ++l) {
     if (!layers[l]) continue;
@@ -63,6 +63,8 @@ SurveyedOptions surveyed(const MergeOptions& options, const MergeChain& chain) {
         add_once(o.other_children_of_sources, path);
     }
   }
+  for (const check::Disk& d : report.disks)
+    if (!d.image) out.unreadable.push_back(d.error);
   std::set<size_t> chain_disks;
   for (const auto& l : layers)
     if (l) chain_disks.insert(*l);
@@ -102,6 +104,10 @@ WriteLease merge_preflight(const SurveyedOptions& surveyed, const MergeChain& ch
       lease.add_refusal(fmt::format("{}: is a child of {} that the plan does not re-point: plan the merge again",
                                     c, plan.child));
   if (!options.force) {
+    for (const std::string& error : surveyed.unreadable)
+      lease.add_refusal(fmt::format("{}: a disk beside the chain that does not open may link to a merged disk, "
+                                    "which the merge makes invalid. Rerun with --force to merge anyway",
+                                    error));
     for (const std::string& b : options.other_children_of_target)
       if (!contains(plan.children_to_repoint, b) && !contains(plan.invalidated, b))
         lease.add_refusal(fmt::format("{}: links to the target {} and the plan does not say it becomes invalid: plan "

@@ -14,6 +14,9 @@ namespace vhdchain::write {
 struct SurveyedOptions {
   MergeOptions options;
   std::vector<std::string> critical;
+  // Disks in those folders that do not open (their error): any of them may be a child of a merged
+  // disk, which the merge would make invalid, so they refuse it unless force.
+  std::vector<std::string> unreadable;
 };
 SurveyedOptions surveyed(const MergeOptions& options, const MergeChain& chain);
 

@@ -87,8 +87,8 @@ TEST(PreflightCase4, TruncatedVhdxChildIsRefused) {
   ASSERT_EQ(finding_codes(deep.json()), std::vector<std::string>{"disk.corrupt"}) << deep.out;
   const auto before = stamp_folder(p.t.path());
   expect_refused(set_parent(p.child, p.moved),
-                 fmt::format("{}: BAT entry 1 @{:#x}: block 1 at file offset {:#x} ends past the end of the file "
-                             "({:#x} bytes)",
+                 fmt::format("{}: BAT entry 1 @{:#x}: block {:#x}+0x200000 extends past the end of the file ({:#x} "
+                             "bytes)",
                              p.child, p.child_image.layout.offset("bat") + 8, block, block + kMiB));
   expect_folder_untouched(before, p.t.path());
 }
@@ -99,8 +99,8 @@ TEST(PreflightCase4, TruncatedParentIsRefused) {
   truncate_file(p.moved, block + kMiB);
   const auto before = stamp_folder(p.t.path());
   expect_refused(set_parent(p.child, p.moved),
-                 fmt::format("{}: BAT entry 0 @{:#x}: block 0 at file offset {:#x} ends past the end of the file "
-                             "({:#x} bytes)",
+                 fmt::format("{}: BAT entry 0 @{:#x}: block {:#x}+0x200000 extends past the end of the file ({:#x} "
+                             "bytes)",
                              p.moved, p.base.layout.offset("bat"), block, block + kMiB));
   expect_folder_untouched(before, p.t.path());
 }

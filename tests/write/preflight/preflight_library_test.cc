@@ -106,7 +106,7 @@ TEST(Preflight, ApplyRelinkRefusesATruncatedChildAndWritesNothing) {
   const auto before = stamp_folder(p.t.path());
   ErrorCode code{};
   EXPECT_EQ(error_of([&] { apply_relink(plan); }, &code),
-            fmt::format("{}: BAT entry 1 @{:#x}: block 1 at file offset {:#x} ends past the end of the file ({:#x} "
+            fmt::format("{}: BAT entry 1 @{:#x}: block {:#x}+0x200000 extends past the end of the file ({:#x} "
                         "bytes)",
                         p.child, p.child_image.layout.offset("bat") + 8, block, block + kMiB));
   EXPECT_EQ(code, ErrorCode::refused);
@@ -161,7 +161,7 @@ TEST(Preflight, CreateRefusesATruncatedParent) {
   truncate_file(p.base_path, p.base.layout.offset("block 0") + kMiB);
   const auto before = stamp_folder(p.t.path());
   CreateOptions o;
-  o.type = DiskType::differencing;
+  o.type = vhdchain::DiskType::differencing;
   o.parent = p.base_path;
   ErrorCode code{};
   const std::string message = error_of([&] { create_disk(path_of(p.t / "new.avhdx"), o); }, &code);
@@ -235,7 +235,7 @@ TEST(WriteFailure, MergeSaysTheChainReadsAsBeforeAndToRunItAgain) {
 TEST(WriteFailure, CreateSaysNoDiskWasCreated) {
   Pair p;
   CreateOptions o;
-  o.type = DiskType::differencing;
+  o.type = vhdchain::DiskType::differencing;
   o.parent = p.base_path;
   const std::string target = path_of(p.t / "new.avhdx");
   FailingWrites failing(1);

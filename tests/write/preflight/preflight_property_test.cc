@@ -123,7 +123,9 @@ void expect_refused_or_sound(const fs::path& dir, Mutation m, const std::string&
   }
   SCOPED_TRACE(what);
   if (refused) {
-    if (must_refuse) EXPECT_EQ(refused->code(), ErrorCode::refused) << refused->what();
+    if (must_refuse) {
+      EXPECT_EQ(refused->code(), ErrorCode::refused) << refused->what();
+    }
     expect_folder_untouched(before, dir);
     return;
   }
@@ -148,13 +150,16 @@ TEST(PreflightProperty, SetParent) {
     fs::create_directories(t / "moved");
     base.write(moved);
     child_image.write(child);
-    const std::optional<std::string> content = content_of(child);
 
     const Mutation m = pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum,
                                   Mutation::locked, Mutation::cycle});
     const bool on_child = rng.below(2) == 0;
     std::unique_ptr<File> holder;
     const std::string what = mutate(rng, m, on_child ? child_image : base, on_child ? child : moved, holder);
+    // What the chain reads now, through a parent with the new parent's bytes: what it must read
+    // after a successful re-point.
+    if (!on_child && m != Mutation::locked) write_file_bytes(t / "base.vhdx", read_file_bytes(moved));
+    const std::optional<std::string> content = content_of(child);
     const std::string parent = m == Mutation::cycle ? child : moved;
     expect_refused_or_sound(
         t.path(), m, what, m == Mutation::locked || m == Mutation::cycle,
@@ -193,13 +198,13 @@ TEST(PreflightProperty, Merge) {
     const BuiltChain chain = build_chain(spec);
     chain.write(t.path());
     const std::string paths[] = {path_of(t / "base.vhdx"), path_of(t / "mid.avhdx"), path_of(t / "leaf.avhdx")};
-    const std::optional<std::string> content = content_of(paths[2]);
 
     const Mutation m =
         pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum, Mutation::locked});
     const size_t which = rng.below(3);
     std::unique_ptr<File> holder;
     const std::string what = mutate(rng, m, chain.layers[which], paths[which], holder);
+    const std::optional<std::string> content = content_of(paths[2]);
     MergeOptions o;
     o.child = paths[1];
     expect_refused_or_sound(
@@ -226,11 +231,11 @@ TEST(PreflightProperty, ReplayLog) {
     const std::string path = path_of(t / "dirty.vhdx");
     const BuiltImage image = build_image(dirty_vhdx_spec(6, guid_from_seed(0x106, static_cast<uint64_t>(i) + 1)));
     image.write(path);
-    const std::optional<std::string> content = content_of(path);
     const Mutation m =
         pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum, Mutation::locked});
     std::unique_ptr<File> holder;
     const std::string what = mutate(rng, m, image, path, holder);
+    const std::optional<std::string> content = content_of(path);
     expect_refused_or_sound(
         t.path(), m, what, m == Mutation::locked, [&] { replay_pending(path); },
         [&] {
@@ -250,13 +255,13 @@ TEST(PreflightProperty, CreateWithParent) {
     const BuiltImage base = build_image(vhdx_base_spec(1));
     const std::string parent = path_of(t / "base.vhdx"), child = path_of(t / "new.avhdx");
     base.write(parent);
-    const std::optional<std::string> content = content_of(parent);
     const Mutation m =
         pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum, Mutation::locked});
     std::unique_ptr<File> holder;
     const std::string what = mutate(rng, m, base, parent, holder);
+    const std::optional<std::string> content = content_of(parent);
     CreateOptions o;
-    o.type = DiskType::differencing;
+    o.type = vhdchain::DiskType::differencing;
     o.parent = parent;
     expect_refused_or_sound(
         t.path(), m, what, m == Mutation::locked, [&] { create_disk(child, o); },
