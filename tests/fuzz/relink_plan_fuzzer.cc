@@ -41,25 +41,24 @@ using namespace vhdchain;
 
 constexpr uint64_t kMaxFile = uint64_t{1} << 32;
 
-uint64_t take_le(std::span<const uint8_t>& in, size_t n) {
-  uint64_t v = 0;
-  const size_t k = std::min(n, in.size());
-  for (size_t i = 0; i < k; ++i) v |= uint64_t(in[i]) << (8 * i);
-  in = in.subspan(k);
-  return v;
-}
+using fuzz::take_le;
+
+void remove_folder();
 
 const std::filesystem::path& folder() {
   static const std::filesystem::path dir = [] {
     auto d = std::filesystem::temp_directory_path() / ("vhdchain-fuzz-relink-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
-    std::atexit([] {
-      std::error_code ec;
-      std::filesystem::remove_all(folder(), ec);
-    });
     return d;
   }();
+  // Registered once `dir` exists, so it runs before `dir` is destroyed.
+  [[maybe_unused]] static const bool cleanup = std::atexit(remove_folder) == 0;
   return dir;
+}
+
+void remove_folder() {
+  std::error_code ec;
+  std::filesystem::remove_all(folder(), ec);
 }
 
 // Writes the decoded image as a sparse file: its patches, then its size.

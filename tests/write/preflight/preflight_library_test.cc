@@ -7,14 +7,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "cli/check_fixtures.h"
 #include "cli/cli_runner.h"
-#include "support/testdata.h"
 #include "vhdchain/file.h"
 #include "vhdchain/merge.h"
 #include "vhdchain/preflight.h"
 #include "vhdchain/write.h"
 #include "write/preflight/file_stamps.h"
+#include "write/preflight/preflight_fixtures.h"
 #include "write/vhdx/write_fixtures.h"
 
 namespace vhdchain::test {
@@ -22,43 +21,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Pair {
-  TempDir t;
-  BuiltImage base = build_image(vhdx_base_spec(1));
-  BuiltImage child_image = vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}});
-  std::string base_path = path_of(t / "base.vhdx");
-  std::string child = path_of(t / "child.avhdx");
-  Pair() {
-    base.write(base_path);
-    child_image.write(child);
-  }
-  RelinkPlan plan(const std::string& parent, bool ignore_id = false) const {
-    NewParentLink link;
-    link.linkage = open_image_file(parent)->identity();
-    link.paths = compose_parent_paths(child, parent);
-    link.parent = parent;
-    link.ignore_id_mismatch = ignore_id;
-    return plan_relink(child, link);
-  }
-};
-
-struct ThreeDisks {
-  TempDir t;
-  std::string base = path_of(t / "base.vhdx"), mid = path_of(t / "mid.avhdx"), leaf = path_of(t / "leaf.avhdx");
-  ThreeDisks() {
-    ImageSpec m;
-    m.virtual_size = 0;
-    m.seed = 2;
-    m.blocks[1] = BlockSpec::full();
-    ImageSpec l;
-    l.virtual_size = 0;
-    l.seed = 3;
-    l.blocks[2] = BlockSpec::full();
-    ChainSpec spec;
-    spec.layers = {{vhdx_base_spec(1), "base.vhdx"}, {m, "mid.avhdx"}, {l, "leaf.avhdx"}};
-    build_chain(spec).write(t.path());
-  }
-};
+RelinkPlan relink_plan(const std::string& child, const std::string& parent, bool ignore_id = false) {
+  NewParentLink link;
+  link.linkage = open_image_file(parent)->identity();
+  link.paths = compose_parent_paths(child, parent);
+  link.parent = parent;
+  link.ignore_id_mismatch = ignore_id;
+  return plan_relink(child, link);
+}
 
 std::string error_of(const std::function<void()>& f, ErrorCode* code = nullptr) {
   try {
@@ -71,7 +41,7 @@ std::string error_of(const std::function<void()>& f, ErrorCode* code = nullptr) 
 }
 
 TEST(Preflight, ALeaseKeepsOtherProcessesOutUntilItEnds) {
-  Pair p;
+  VhdxPair p;
   {
     PreflightRequest request;
     request.writes = {p.child};
@@ -87,7 +57,7 @@ TEST(Preflight, ALeaseKeepsOtherProcessesOutUntilItEnds) {
 }
 
 TEST(Preflight, ASharedLeaseLetsOthersReadButNotWrite) {
-  Pair p;
+  VhdxPair p;
   PreflightRequest request;
   request.reads = {p.base_path};
   const WriteLease lease = preflight_write(request);
@@ -99,8 +69,8 @@ TEST(Preflight, ASharedLeaseLetsOthersReadButNotWrite) {
 }
 
 TEST(Preflight, ApplyRelinkRefusesATruncatedChildAndWritesNothing) {
-  Pair p;
-  const RelinkPlan plan = p.plan(p.base_path);
+  VhdxPair p;
+  const RelinkPlan plan = relink_plan(p.child, p.base_path);
   const uint64_t block = p.child_image.layout.offset("block 1");
   truncate_file(p.child, block + kMiB);
   const auto before = stamp_folder(p.t.path());
@@ -114,14 +84,14 @@ TEST(Preflight, ApplyRelinkRefusesATruncatedChildAndWritesNothing) {
 }
 
 TEST(Preflight, ApplyRelinkRefusesACycleAndAnUnoverriddenIdentity) {
-  Pair p;
+  VhdxPair p;
   const auto before = stamp_folder(p.t.path());
-  EXPECT_EQ(error_of([&] { apply_relink(p.plan(p.child, true)); }),
+  EXPECT_EQ(error_of([&] { apply_relink(relink_plan(p.child, p.child, true)); }),
             fmt::format("{}: would become its own ancestor ({} -> {}): a chain must end at a base disk", p.child,
                         p.child, p.child));
   const std::string other = path_of(p.t / "other.vhdx");
   build_image(vhdx_base_spec(7)).write(other);
-  const std::string refused = error_of([&] { apply_relink(p.plan(other)); });
+  const std::string refused = error_of([&] { apply_relink(relink_plan(p.child, other)); });
   EXPECT_EQ(refused.rfind("identity mismatch: the child links to " + data_write_guid(p.base).to_string(), 0), 0u)
       << refused;
   fs::remove(other);
@@ -157,7 +127,7 @@ TEST(Preflight, RunMergeRefusesAPlanThatMissesTheSurvey) {
 }
 
 TEST(Preflight, CreateRefusesATruncatedParent) {
-  Pair p;
+  VhdxPair p;
   truncate_file(p.base_path, p.base.layout.offset("block 0") + kMiB);
   const auto before = stamp_folder(p.t.path());
   CreateOptions o;
@@ -187,10 +157,8 @@ struct FailingWrites {
 };
 
 TEST(WriteFailure, RelinkSaysWhatStateTheChildIsInAndWhatToRun) {
-  Pair p;
-  fs::create_directories(p.t / "moved");
-  p.base.write(p.t / "moved" / "base.vhdx");
-  const RelinkPlan plan = p.plan(path_of(p.t / "moved" / "base.vhdx"));
+  VhdxPair p;
+  const RelinkPlan plan = relink_plan(p.child, p.moved);
   FailingWrites failing(3);  // the header update, then the log entry
   EXPECT_EQ(error_of([&] { apply_relink(plan); }),
             fmt::format("{}: cannot write: Input/output error; {} holds its old parent link, or the new one in a "
@@ -233,7 +201,7 @@ TEST(WriteFailure, MergeSaysTheChainReadsAsBeforeAndToRunItAgain) {
 }
 
 TEST(WriteFailure, CreateSaysNoDiskWasCreated) {
-  Pair p;
+  VhdxPair p;
   CreateOptions o;
   o.type = vhdchain::DiskType::differencing;
   o.parent = p.base_path;

@@ -12,13 +12,12 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "cli/check_fixtures.h"
-#include "support/testdata.h"
 #include "vhdchain/check.h"
 #include "vhdchain/file.h"
 #include "vhdchain/merge.h"
 #include "vhdchain/write.h"
 #include "write/preflight/file_stamps.h"
+#include "write/preflight/preflight_fixtures.h"
 #include "write/vhdx/write_fixtures.h"
 
 namespace vhdchain::test {
@@ -110,9 +109,19 @@ bool deep_check_has_no_critical(const fs::path& dir, std::string& findings) {
   return ok;
 }
 
+// How the cases of one property ended: both outcomes must occur, or the property tested nothing.
+struct Outcomes {
+  int refused = 0, written = 0;
+  ~Outcomes() {
+    EXPECT_GT(refused, 0) << "no case was refused";
+    EXPECT_GT(written, 0) << "no case was written";
+  }
+};
+
 // One case: `write` runs the command and returns normally on success or throws. The mutations that
 // must always be refused say so.
-void expect_refused_or_sound(const fs::path& dir, Mutation m, const std::string& what, bool must_refuse,
+void expect_refused_or_sound(Outcomes& outcomes, const fs::path& dir, Mutation m, const std::string& what,
+                             bool must_refuse,
                              const std::function<void()>& write, const std::function<void()>& verify_success) {
   const auto before = stamp_folder(dir);
   std::optional<Error> refused;
@@ -122,6 +131,7 @@ void expect_refused_or_sound(const fs::path& dir, Mutation m, const std::string&
     refused = e;
   }
   SCOPED_TRACE(what);
+  ++(refused ? outcomes.refused : outcomes.written);
   if (refused) {
     if (must_refuse) {
       EXPECT_EQ(refused->code(), ErrorCode::refused) << refused->what();
@@ -138,18 +148,18 @@ Mutation pick(Splitmix& rng, std::initializer_list<Mutation> among) {
 }
 
 constexpr int kIterations = 12;
+constexpr uint64_t kDiskSize = 8 * kMiB;  // four 2 MiB blocks: each case reads its chains whole
 
 TEST(PreflightProperty, SetParent) {
   Splitmix rng(0x5e7a7e47);
+  Outcomes outcomes;
   for (int i = 0; i < kIterations; ++i) {
-    TempDir t;
-    const BuiltImage base = build_image(vhdx_base_spec(1));
-    const BuiltImage child_image = vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}});
-    const std::string child = path_of(t / "child.avhdx"), moved = path_of(t / "moved" / "base.vhdx");
-    base.write(t / "base.vhdx");
-    fs::create_directories(t / "moved");
-    base.write(moved);
-    child_image.write(child);
+    const VhdxPair pair(kDiskSize);
+    const TempDir& t = pair.t;
+    const BuiltImage& base = pair.base;
+    const BuiltImage& child_image = pair.child_image;
+    const std::string& child = pair.child;
+    const std::string& moved = pair.moved;
 
     const Mutation m = pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum,
                                   Mutation::locked, Mutation::cycle});
@@ -162,7 +172,7 @@ TEST(PreflightProperty, SetParent) {
     const std::optional<std::string> content = content_of(child);
     const std::string parent = m == Mutation::cycle ? child : moved;
     expect_refused_or_sound(
-        t.path(), m, what, m == Mutation::locked || m == Mutation::cycle,
+        outcomes, t.path(), m, what, m == Mutation::locked || m == Mutation::cycle,
         [&] {
           NewParentLink link;
           link.linkage = open_image_file(parent)->identity();
@@ -183,21 +193,12 @@ TEST(PreflightProperty, SetParent) {
 
 TEST(PreflightProperty, Merge) {
   Splitmix rng(0x3e46e);
+  Outcomes outcomes;
   for (int i = 0; i < kIterations; ++i) {
-    TempDir t;
-    ImageSpec m_spec;
-    m_spec.virtual_size = 0;
-    m_spec.seed = 2;
-    m_spec.blocks[1] = BlockSpec::full();
-    ImageSpec l_spec;
-    l_spec.virtual_size = 0;
-    l_spec.seed = 3;
-    l_spec.blocks[2] = BlockSpec::full();
-    ChainSpec spec;
-    spec.layers = {{vhdx_base_spec(1), "base.vhdx"}, {m_spec, "mid.avhdx"}, {l_spec, "leaf.avhdx"}};
-    const BuiltChain chain = build_chain(spec);
-    chain.write(t.path());
-    const std::string paths[] = {path_of(t / "base.vhdx"), path_of(t / "mid.avhdx"), path_of(t / "leaf.avhdx")};
+    const ThreeDisks disks(kDiskSize);
+    const TempDir& t = disks.t;
+    const BuiltChain& chain = disks.chain;
+    const std::string paths[] = {disks.base, disks.mid, disks.leaf};
 
     const Mutation m =
         pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum, Mutation::locked});
@@ -208,7 +209,7 @@ TEST(PreflightProperty, Merge) {
     MergeOptions o;
     o.child = paths[1];
     expect_refused_or_sound(
-        t.path(), m, what, m == Mutation::locked,
+        outcomes, t.path(), m, what, m == Mutation::locked,
         [&] {
           const MergePlan plan = plan_merge(o);
           if (!plan.refusals.empty()) throw Error(ErrorCode::refused, plan.refusals.front());
@@ -226,10 +227,13 @@ TEST(PreflightProperty, Merge) {
 
 TEST(PreflightProperty, ReplayLog) {
   Splitmix rng(0x4e91a7);
+  Outcomes outcomes;
   for (int i = 0; i < kIterations; ++i) {
     TempDir t;
     const std::string path = path_of(t / "dirty.vhdx");
-    const BuiltImage image = build_image(dirty_vhdx_spec(6, guid_from_seed(0x106, static_cast<uint64_t>(i) + 1)));
+    ImageSpec dirty = dirty_vhdx_spec(6, guid_from_seed(0x106, static_cast<uint64_t>(i) + 1));
+    dirty.virtual_size = kDiskSize;
+    const BuiltImage image = build_image(dirty);
     image.write(path);
     const Mutation m =
         pick(rng, {Mutation::none, Mutation::truncate, Mutation::flip_bat, Mutation::bad_checksum, Mutation::locked});
@@ -237,7 +241,7 @@ TEST(PreflightProperty, ReplayLog) {
     const std::string what = mutate(rng, m, image, path, holder);
     const std::optional<std::string> content = content_of(path);
     expect_refused_or_sound(
-        t.path(), m, what, m == Mutation::locked, [&] { replay_pending(path); },
+        outcomes, t.path(), m, what, m == Mutation::locked, [&] { replay_pending(path); },
         [&] {
           std::string findings;
           EXPECT_TRUE(deep_check_has_no_critical(t.path(), findings)) << findings;
@@ -250,9 +254,10 @@ TEST(PreflightProperty, ReplayLog) {
 
 TEST(PreflightProperty, CreateWithParent) {
   Splitmix rng(0xc4ea7e);
+  Outcomes outcomes;
   for (int i = 0; i < kIterations; ++i) {
     TempDir t;
-    const BuiltImage base = build_image(vhdx_base_spec(1));
+    const BuiltImage base = build_image(vhdx_base_spec(1, kDiskSize));
     const std::string parent = path_of(t / "base.vhdx"), child = path_of(t / "new.avhdx");
     base.write(parent);
     const Mutation m =
@@ -264,7 +269,7 @@ TEST(PreflightProperty, CreateWithParent) {
     o.type = vhdchain::DiskType::differencing;
     o.parent = parent;
     expect_refused_or_sound(
-        t.path(), m, what, m == Mutation::locked, [&] { create_disk(child, o); },
+        outcomes, t.path(), m, what, m == Mutation::locked, [&] { create_disk(child, o); },
         [&] {
           std::string findings;
           EXPECT_TRUE(deep_check_has_no_critical(t.path(), findings)) << findings;
