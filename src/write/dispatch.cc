@@ -108,6 +108,7 @@ namespace vhdchain::write {
 WriteLease lease_parent_of_new_child(const std::string& parent) {
   WriteLease lease;
   if (parent.empty() || !io::path_exists(parent)) return lease;  // the creator says "does not exist"
+  (void)open_image_file(parent);  // a file that is no disk at all fails as the creator says it (format)
   PreflightRequest request;
   request.reads = {parent};
   lease = preflight_write(request);
