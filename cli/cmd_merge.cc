@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
-#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,7 +19,6 @@
 #include "host_chain.h"
 #include "human.h"
 #include "io/fs_ops.h"
-#include "vhdchain/check.h"
 #include "vhdchain/error.h"
 #include "vhdchain/merge.h"
 
@@ -71,57 +69,6 @@ struct MergeArgs {
   bool delete_merged = false;
   std::string progress = "auto";
 };
-
-// What check knows about the disks of the chain: children and branches, and whether it is whole.
-struct Surroundings {
-  std::vector<std::string> children_of_child, other_children_of_target, other_children_of_sources;
-  std::vector<std::string> critical;  // messages of critical findings about the chain
-};
-
-Surroundings survey(const std::vector<std::string>& chain_paths) {
-  std::set<std::string> folders;
-  for (const std::string& p : chain_paths) {
-    const size_t slash = p.find_last_of("/\\");
-    folders.insert(slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : p.substr(0, slash));
-  }
-  std::vector<std::string> inputs(folders.begin(), folders.end());
-  for (std::string& f : inputs)
-    if (f.empty()) f = ".";
-  const check::Report report = check::run_check(inputs);
-  auto index_of = [&](const std::string& path) -> std::optional<size_t> {
-    const OpenedImage opened = open_host_image(path);
-    for (size_t i = 0; i < report.disks.size(); ++i)
-      if (report.disks[i].image && report.disks[i].key == opened.key) return i;
-    return std::nullopt;
-  };
-  std::vector<std::optional<size_t>> layers;
-  for (const std::string& p : chain_paths) layers.push_back(index_of(p));
-  Surroundings out;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    if (!layers[l]) continue;
-    for (size_t c : report.disks[*layers[l]].children) {
-      if (l > 0 && layers[l - 1] && c == *layers[l - 1]) continue;  // the chain itself
-      const std::string& path = report.disks[c].path;
-      if (l == 0)
-        out.children_of_child.push_back(path);
-      else if (l + 1 == layers.size())
-        out.other_children_of_target.push_back(path);
-      else
-        out.other_children_of_sources.push_back(path);
-    }
-  }
-  std::set<size_t> chain_disks;
-  for (const auto& l : layers)
-    if (l) chain_disks.insert(*l);
-  for (const check::Finding& f : report.findings)
-    if (f.severity == check::Severity::critical)
-      for (size_t d : f.disks)
-        if (chain_disks.count(d)) {
-          out.critical.push_back(f.message);
-          break;
-        }
-  return out;
-}
 
 // The plan's estimate: how fast the source with the most data reads (copy_estimate.h).
 std::optional<CopyEstimate> estimate_rate(const MergePlan& plan) {
@@ -185,8 +132,8 @@ int run_merge_command(const MergeArgs& a) {
     options.system_copy = false;
   options.chain_options = host_chain_options();
 
-  // The chain's files from CHILD down to the target, then what check says around them. Disks below
-  // the target are not written, so their other children are no concern of this merge.
+  // The target (for its volume's free space). The survey of the chain's folders (children to
+  // re-point, branches, critical findings) is plan_merge's own: the library refuses what it finds.
   const Chain chain = open_chain(a.child, options.chain_options);
   size_t target_index = chain.layers().size() > 1 ? 1 : 0;
   if (!a.into.empty()) {
@@ -194,12 +141,6 @@ int run_merge_command(const MergeArgs& a) {
     for (size_t i = 0; i < chain.layers().size(); ++i)
       if (chain.layers()[i].key == into) target_index = i;
   }
-  std::vector<std::string> paths;
-  for (size_t i = 0; i <= target_index; ++i) paths.push_back(chain.layers()[i].path);
-  const Surroundings around = survey(paths);
-  options.children_of_child = around.children_of_child;
-  options.other_children_of_target = around.other_children_of_target;
-  options.other_children_of_sources = around.other_children_of_sources;
 
   // Free space where the target lives; plan_merge compares it with what the target must grow.
   if (target_index > 0) {
@@ -212,8 +153,7 @@ int run_merge_command(const MergeArgs& a) {
     if (!ec) options.free_bytes = space.available;
   }
 
-  MergePlan plan = plan_merge(options);
-  for (const std::string& c : around.critical) plan.refusals.push_back("check: " + c);
+  const MergePlan plan = plan_merge(options);
   const std::optional<CopyEstimate> estimate = estimate_rate(plan);
 
   if (a.dry_run || !plan.refusals.empty()) {

@@ -21,6 +21,7 @@ inline ExitCode exit_code_for(ErrorCode code) {
     case ErrorCode::format:
     case ErrorCode::parent_missing:
     case ErrorCode::parent_mismatch:
+    case ErrorCode::refused:
       return kExitCritical;
     case ErrorCode::io:
     case ErrorCode::unsupported:
@@ -58,6 +59,7 @@ inline std::string_view to_string(ErrorCode code) {
     case ErrorCode::invalid_argument: return "invalid_argument";
     case ErrorCode::locked: return "locked";
     case ErrorCode::no_space: return "no_space";
+    case ErrorCode::refused: return "refused";
   }
   return "unknown";
 }

@@ -1,10 +1,10 @@
 // Deciding whether a child may be re-pointed at a parent, and what would be written.
 //
-// The identity check is Hyper-V's (the child's parent_linkage / VHD parent unique id must name the
-// parent's DataWriteGuid / unique id); sizes must agree whatever the admin forces, because a child
-// of another size does not describe the same virtual disk at all.
+// The refusals are the library's write preflight (identity as Hyper-V checks it, sizes whatever the
+// admin forces, validation, cycles); this file gathers the evidence the output shows and the plan.
 #include <fmt/format.h>
 
+#include "host_chain.h"
 #include "repair.h"
 #include "volumes_file.h"
 #include "vhdchain/error.h"
@@ -39,7 +39,6 @@ RelinkDecision decide_relink(const std::string& child, const std::string& parent
   d.child_info = child_image->info();
   d.parent_info = parent_image->info();
   const ImageInfo& c = d.child_info;
-  const ImageInfo& p = d.parent_info;
   if (c.type != DiskType::differencing || !c.parent)
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: is a {} disk, not a differencing disk: it has no parent to set", child,
@@ -47,30 +46,20 @@ RelinkDecision decide_relink(const std::string& child, const std::string& parent
 
   const Guid identity = parent_image->identity();
   d.identity_matches = c.parent->accepts(identity);
-  if (c.format != p.format)
-    d.refusals.push_back(fmt::format("{} is {} and {} is {}: Hyper-V chains do not mix the formats", child,
-                                     to_string(c.format), parent, to_string(p.format)));
-  if (c.virtual_size != p.virtual_size)
-    d.refusals.push_back(fmt::format("virtual sizes differ: child {} bytes, parent {} bytes", c.virtual_size,
-                                     p.virtual_size));
-  if (c.logical_sector_size != p.logical_sector_size)
-    d.refusals.push_back(fmt::format("logical sector sizes differ: child {}, parent {}", c.logical_sector_size,
-                                     p.logical_sector_size));
-  if (!d.identity_matches && !ignore_id_mismatch)
-    d.refusals.push_back(fmt::format(
-        "identity mismatch: the child links to {}, the parent's {} is {}. The parent may have been written "
-        "since the child was made (then the child's data no longer fits it). If you know it is the right "
-        "parent, rerun with --ignore-id-mismatch",
-        c.parent->linkage.to_string(), c.format == DiskFormat::vhdx ? "DataWriteGuid" : "unique id",
-        identity.to_string()));
-  if (c.parent->linkage2 && !c.parent->linkage2->is_zero() && *c.parent->linkage2 != identity)
-    d.refusals.push_back(fmt::format("parent_linkage2 is {}: a merge into this child's parent was interrupted; "
-                                     "finish it (rerun the merge) before re-pointing the child",
-                                     c.parent->linkage2->to_string()));
+  // What may not be written is the library's decision (vhdchain/preflight.h): both files locked and
+  // validated as check --deep would, format, sizes, identity, an interrupted merge, cycles.
+  PreflightRequest request;
+  request.writes = {child};
+  request.reads = {parent};
+  request.links = {{child, parent, ignore_id_mismatch}};
+  request.chain_options = host_chain_options();
+  d.refusals = preflight_write(request).refusals();
   if (!d.refusals.empty()) return d;
 
   NewParentLink link;
   link.linkage = identity;
+  link.parent = parent;
+  link.ignore_id_mismatch = ignore_id_mismatch;
   link.paths = compose_parent_paths(child, parent, host.context());
   if (d.identity_matches && c.parent->timestamp) link.vhd_parent_timestamp = c.parent->timestamp;
   if (c.format == DiskFormat::vhdx) {

@@ -45,21 +45,6 @@ const std::set<std::string>& alias_link_codes() {
   return codes;
 }
 
-// The parent's path through the mount point the child is reached by, when one of the parent's
-// aliases goes through it; otherwise the parent's canonical path.
-std::string parent_beside_child(const hostpath::MountTable& table, const std::string& child,
-                                const std::string& parent) {
-  const hostpath::PathFacts c = hostpath::probe_host_path(table, child);
-  const hostpath::PathFacts p = hostpath::probe_host_path(table, parent);
-  if (!c.location || !p.location) return parent;
-  const std::string& mount = c.location->mount_point;
-  for (const std::string& alias : p.location->aliases) {
-    const bool under = mount == "/" || alias.compare(0, mount.size() + 1, mount + "/") == 0;
-    if (under) return alias;
-  }
-  return p.location->canonical();
-}
-
 size_t alias_findings(const check::Report& report) {
   size_t n = 0;
   for (const check::Finding& f : report.findings) n += alias_link_codes().count(f.code);
@@ -85,7 +70,7 @@ int run_fix_aliases(const RepairOptions& o) {
   std::vector<RelinkDecision> decisions;
   for (size_t i : children) {
     const check::Disk& child = report.disks[i];
-    const std::string parent = parent_beside_child(table, child.path, report.disks[*child.parent].path);
+    const std::string parent = alias_fix_parent(table, child.path, report.disks[*child.parent].path);
     decisions.push_back(decide_relink(child.path, parent, host, false));
   }
   size_t refused = 0, to_write = 0;

@@ -27,6 +27,7 @@ enum class ErrorCode {
   invalid_argument,  // the caller asked for something impossible (read past the end, bad option)
   locked,            // another process holds the file
   no_space,          // the target volume is full
+  refused,           // a write's preflight refused it before its first byte (vhdchain/preflight.h)
 };
 
 class Error : public std::runtime_error {

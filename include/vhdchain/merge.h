@@ -35,11 +35,11 @@ struct MergeOptions {
   std::string child;                   // the leaf of what is merged
   std::optional<std::string> into;     // the ancestor receiving the data; default: CHILD's parent
   // Files that link to a merged disk or to the target other than the chain itself (snapshot
-  // branches), found by the caller (check scans folders): a merge makes them invalid, so it is
-  // refused unless force.
+  // branches): a merge makes them invalid, so it is refused unless force. plan_merge finds them
+  // itself (check on the folders of the chain's files) and adds them to what a caller gives here.
   std::vector<std::string> other_children_of_target;
   std::vector<std::string> other_children_of_sources;
-  // Children of CHILD (re-pointed at the target afterwards).
+  // Children of CHILD (re-pointed at the target afterwards): found the same way, added to these.
   std::vector<std::string> children_of_child;
   bool force = false;
   // Free bytes on the target's volume (the caller measures); nullopt: not checked.
@@ -74,8 +74,11 @@ struct MergePlan {
   std::vector<std::string> children_to_repoint;
 };
 
-// Reads the chain (read-only) and plans. Throws when the chain does not open (a missing parent, a
-// broken image: check first) or when INTO is not an ancestor of CHILD.
+// Reads the chain (read-only), surveys its folders and plans. The write preflight's refusals
+// (vhdchain/preflight.h: a file locked by another process, a file check --deep calls corrupt, a
+// child that cannot be re-pointed at the target) and critical check findings about the chain
+// ("check: ...") are among the plan's refusals. Throws when the chain does not open (a missing
+// parent, a broken image: check first) or when INTO is not an ancestor of CHILD.
 MergePlan plan_merge(const MergeOptions& options);
 
 struct MergeProgress {
@@ -84,7 +87,11 @@ struct MergeProgress {
 };
 
 // Runs a plan without refusals (made by plan_merge from the same options). `progress` is called
-// after each batch of blocks. Throws Error(invalid_argument) for a plan with refusals.
+// after each batch of blocks. Throws Error(invalid_argument) for a plan with refusals. The write
+// preflight runs again first and its locks are held to the last byte: Error(refused) when a file
+// is locked or invalid now, or when the plan misses what the survey finds (a child of CHILD not
+// re-pointed, a branch without force); nothing is written then. An I/O failure once writing began
+// says that the chain reads as before and that the same merge finishes it.
 void run_merge(const MergeOptions& options, const MergePlan& plan,
                const std::function<void(const MergeProgress&)>& progress = {});
 

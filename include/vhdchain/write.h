@@ -22,6 +22,7 @@
 #include "vhdchain/disk_image.h"
 #include "vhdchain/guid.h"
 #include "vhdchain/hostpath.h"
+#include "vhdchain/preflight.h"
 
 namespace vhdchain {
 
@@ -79,12 +80,19 @@ struct LocatorChange {
 struct NewParentLink {
   Guid linkage;        // the identity the child will accept: parent's DataWriteGuid / VHD unique id
   ParentPaths paths;   // where to find it
+  // The parent's host path. apply_relink runs the write preflight (vhdchain/preflight.h) on the
+  // link child -> parent: both validated, sizes, format, identity (unless ignore_id_mismatch),
+  // cycles. Empty: only the child is locked and validated (the caller vouches for the parent).
+  std::string parent;
+  bool ignore_id_mismatch = false;
   // VHD only: the parent time stamp to store (seconds since 2000-01-01 UTC; Hyper-V writes 0).
   std::optional<uint32_t> vhd_parent_timestamp;
 };
 
 struct RelinkPlan {
   std::string child;                    // the child's path
+  std::string parent;                   // NewParentLink::parent, for apply_relink's preflight
+  bool ignore_id_mismatch = false;
   DiskFormat format = DiskFormat::vhdx;
   std::vector<LocatorChange> locators;  // every key, changed or not, in the order written
   std::vector<ByteChange> bytes;        // every structure written, in file order
@@ -99,8 +107,20 @@ struct RelinkPlan {
 RelinkPlan plan_relink(const std::string& child, const NewParentLink& link);
 
 // Applies a plan made by plan_relink on the same, unchanged file (the bytes it expects to find
-// are checked first; Error(invalid_argument) when the file changed since planning).
+// are checked first; Error(invalid_argument) when the file changed since planning). The write
+// preflight runs first and its locks are held through the write: Error(refused) names why, with
+// nothing written. An I/O failure once writing began says what state the child is in and what to
+// run next.
 void apply_relink(const RelinkPlan& plan);
+
+// repair --fix-aliases: a child reaching its parent through a second mount point of the parent's
+// volume (seed 000) is re-pointed at the parent as seen through the child's own mount point, so
+// Hyper-V finds both by one path family: the parent's alias under that mount point, else the
+// parent's canonical path (unchanged when either path cannot be probed).
+std::string alias_fix_parent(const hostpath::MountTable& table, const std::string& child, const std::string& parent);
+
+// The preflight request apply_relink makes for a plan (the CLI runs it to show refusals first).
+PreflightRequest relink_preflight_request(const RelinkPlan& plan);
 
 // ---------------------------------------------------------------------------------------------
 // Pending logs and journals (repair --replay-log; every writable open does this first)
@@ -112,7 +132,9 @@ struct ReplayResult {
 };
 
 // Applies a pending VHDX log in place (as Hyper-V would on open) and marks the log empty, or
-// finishes / discards a VHD sidecar journal. A clean file is left byte-identical.
+// finishes / discards a VHD sidecar journal. A clean file is left byte-identical. The write
+// preflight locks the file and validates it first (a VHD with a pending journal: locked only);
+// Error(refused) when it refuses.
 ReplayResult replay_pending(const std::string& path);
 
 // The sidecar journal path of a VHD (and whether one is there): "<path>.vhdchain-journal".
@@ -139,7 +161,9 @@ struct CreateResult {
 };
 
 // Creates `path` (which must not exist). The file is built under a temporary name in the same
-// folder and published by a rename, so a crash leaves either no disk or the whole disk.
+// folder and published by a rename, so a crash leaves either no disk or the whole disk. A
+// differencing disk's parent is locked shared and validated by the write preflight first
+// (Error(refused) when it is truncated, corrupt or being written).
 CreateResult create_disk(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain

@@ -6,20 +6,27 @@
 // itself is never read: its bytes have no checksum to verify).
 #include "check/check_internal.h"
 
-namespace vhdchain::check::detail {
+namespace vhdchain::check {
+
+void validate_image_deeply(const DiskImage& image) {
+  image.block_stats();
+  const uint64_t size = image.info().virtual_size;
+  for (uint64_t offset = 0; offset < size;) offset += image.map(offset, size - offset).length;
+}
+
+namespace detail {
 
 void validate_deeply(Report& report) {
   for (size_t i = 0; i < report.disks.size(); ++i) {
     const Disk& d = report.disks[i];
     if (!d.image) continue;  // not opened: its own finding says why
     try {
-      d.image->block_stats();
-      const uint64_t size = d.image->info().virtual_size;
-      for (uint64_t offset = 0; offset < size;) offset += d.image->map(offset, size - offset).length;
+      validate_image_deeply(*d.image);
     } catch (const Error& e) {
       report.findings.push_back(make_finding("disk.corrupt", e.what(), {d.path}, {i}));
     }
   }
 }
 
-}  // namespace vhdchain::check::detail
+}  // namespace detail
+}  // namespace vhdchain::check

@@ -9,6 +9,7 @@
 
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "io/file_lock.h"
 #include "io/io_event_hook.h"
 
 namespace vhdchain {
@@ -32,7 +33,10 @@ std::unique_ptr<File> File::open(const std::string& path, OpenMode mode) {
     ::close(fd);
     throw IoError(path, "open", EISDIR);
   }
-  if (mode != OpenMode::read_only && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // The lock is already ours when this process's write preflight holds it (io/file_lock.h).
+  const bool ours = mode != OpenMode::read_only &&
+                    io::held_exclusively_here({static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)});
+  if (mode != OpenMode::read_only && !ours && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     ::close(fd);
     if (e == EWOULDBLOCK) throw Error(ErrorCode::locked, fmt::format("{}: is locked by another process", path));
@@ -42,7 +46,7 @@ std::unique_ptr<File> File::open(const std::string& path, OpenMode mode) {
   // QEMU (and so a running VM, qemu-img, qemu-nbd) holds open-file-description byte-range locks on
   // its images, which flock() does not see. A write lock over the whole file conflicts with any of
   // them, and keeps them out while we write.
-  if (mode != OpenMode::read_only) {
+  if (mode != OpenMode::read_only && !ours) {
     struct flock whole {};
     whole.l_type = F_WRLCK;
     whole.l_whence = SEEK_SET;

@@ -20,14 +20,14 @@
 #include "io/win32.h"
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "io/file_lock.h"
 #include "io/io_event_hook.h"
 
 namespace vhdchain {
 namespace {
 
 constexpr size_t kMaxIoChunk = size_t{64} << 20;
-// 2^62: beyond the largest VHDX (64 TiB) and VHD, and below the signed 64-bit offsets NTFS accepts.
-constexpr uint64_t kLockOffset = uint64_t{1} << 62;
+constexpr uint64_t kLockOffset = io::kWin32LockOffset;
 
 // ERROR_DIRECTORY_NOT_SUPPORTED ("An operation is not supported on a directory"); mingw-w64 10's
 // winerror.h lacks the name.
@@ -80,7 +80,12 @@ std::unique_ptr<File> File::open(const std::string& path, OpenMode mode) {
   }
   LARGE_INTEGER size{};
   if (!::GetFileSizeEx(h.get(), &size)) throw IoError(path, "stat", static_cast<int>(::GetLastError()));
-  if (mode != OpenMode::read_only) {
+  // The lock is already ours when this process's write preflight holds it (io/file_lock.h).
+  BY_HANDLE_FILE_INFORMATION id{};
+  const bool ours = mode != OpenMode::read_only && ::GetFileInformationByHandle(h.get(), &id) &&
+                    io::held_exclusively_here({id.dwVolumeSerialNumber,
+                                               (uint64_t{id.nFileIndexHigh} << 32) | id.nFileIndexLow});
+  if (mode != OpenMode::read_only && !ours) {
     OVERLAPPED ov = at_offset(kLockOffset);
     if (!::LockFileEx(h.get(), LOCKFILE_EXCLUSIVE_LOCK | LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &ov)) {
       DWORD e = ::GetLastError();

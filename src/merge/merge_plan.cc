@@ -13,6 +13,7 @@
 #include "merge/merge_chain.h"
 #include "merge/merge_coverage.h"
 #include "merge/merge_plan_parts.h"
+#include "merge/merge_preflight.h"
 #include "merge/merge_vhd.h"
 
 namespace vhdchain {
@@ -24,14 +25,27 @@ bool allocated(uint8_t state) {
   return state == vhdx::kPayloadFullyPresent || state == vhdx::kPayloadPartiallyPresent;
 }
 
+// What the preflight refuses (locks, validation, the chain after the merge), shown by the plan so
+// a dry run refuses what the run would; run_merge runs it again and holds its locks.
+void add_preflight_refusals(const write::SurveyedOptions& surveyed, const write::MergeChain& chain,
+                            MergePlan& plan) {
+  const WriteLease lease = write::merge_preflight(surveyed, chain, plan);
+  for (const std::string& r : lease.refusals())
+    if (std::find(plan.refusals.begin(), plan.refusals.end(), r) == plan.refusals.end()) plan.refusals.push_back(r);
+}
+
 }  // namespace
 
-MergePlan plan_merge(const MergeOptions& options) {
-  const write::MergeChain chain = write::open_merge_chain(options);
+MergePlan plan_merge(const MergeOptions& caller_options) {
+  const write::MergeChain chain = write::open_merge_chain(caller_options);
+  // The library surveys the chain's folders itself: a caller's lists are added to, never trusted alone.
+  const write::SurveyedOptions surveyed = write::surveyed(caller_options, chain);
+  const MergeOptions& options = surveyed.options;
   MergePlan plan = write::plan_outline(options, chain);
   if (plan.format == DiskFormat::vhd) {
     write::plan_vhd_blocks(chain, plan);
     write::add_refusals(options, plan);
+    add_preflight_refusals(surveyed, chain, plan);
     return plan;
   }
 
@@ -59,6 +73,7 @@ MergePlan plan_merge(const MergeOptions& options) {
   }
 
   write::add_refusals(options, plan);
+  add_preflight_refusals(surveyed, chain, plan);
   return plan;
 }
 

@@ -1,6 +1,7 @@
 #include "merge/merge_repoint.h"
 
 #include "vhdchain/write.h"
+#include "write/write_internal.h"
 
 namespace vhdchain::write {
 
@@ -10,7 +11,7 @@ void repoint_children(const std::vector<std::string>& children, const std::strin
     NewParentLink link;
     link.linkage = identity;
     link.paths = compose_parent_paths(child, target);
-    apply_relink(plan_relink(child, link));
+    apply_relink_unchecked(plan_relink(child, link));  // the merge's preflight checked and holds it
   }
 }
 

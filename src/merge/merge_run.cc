@@ -21,7 +21,9 @@
 #include "vhdx/image.h"
 #include "vhdx/layout.h"
 #include "merge/merge_chain.h"
+#include "merge/merge_preflight.h"
 #include "merge/merge_repoint.h"
+#include "write/write_failure.h"
 #include "merge/merge_coverage.h"
 #include "write/payload_copier.h"
 #include "merge/merge_vhd.h"
@@ -166,20 +168,40 @@ class TargetWriter {
   uint64_t next_free_ = 0;
 };
 
+void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
+                    const std::function<void(const MergeProgress&)>& progress);
+
 }  // namespace
 
 void run_merge(const MergeOptions& options, const MergePlan& plan,
                const std::function<void(const MergeProgress&)>& progress) {
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
-  if (plan.format == DiskFormat::vhd) return write::run_vhd_merge(options, plan, progress);
+  // The preflight's locks (every file written, grandchildren included, and every source) are taken
+  // before the first byte and held to the last (issue 13, case 6).
   const write::MergeChain chain = write::open_merge_chain(options);
+  const WriteLease lease = write::merge_preflight(write::surveyed(options, chain), chain, plan);
+  lease.require_cleared();
+  const std::string aftermath = fmt::format(
+      "the merge of {} into {} stopped part way: the chain reads as before (check reports merge.interrupted); run "
+      "the same merge again to finish it",
+      plan.child, plan.target);
+  write::with_aftermath(aftermath, [&] {
+    if (plan.format == DiskFormat::vhd) return write::run_vhd_merge(options, plan, progress);
+    run_vhdx_merge(options, chain, plan, progress);
+  });
+}
+
+namespace {
+
+void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
+                    const std::function<void(const MergeProgress&)>& progress) {
   write::VhdxSession target(chain.target().path);
 
   // Steps 1 and 2: the source above the target accepts the new identity before the target takes it.
   if (!chain.resuming) {
     const Guid next = Guid::random();
-    apply_relink(write::plan_vhdx_set_linkages(chain.above_target().path, std::nullopt, next));
+    write::apply_relink_unchecked(write::plan_vhdx_set_linkages(chain.above_target().path, std::nullopt, next));
     target.set_data_write_guid(next);
   }
 
@@ -211,7 +233,8 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
   // Step 5: the merge is complete. The disk above the target links to it by its new identity
   // alone: still a valid child (it reads the same over the merged target), no longer an
   // interrupted merge for check, and a rerun starts afresh instead of resuming.
-  apply_relink(write::plan_vhdx_set_linkages(chain.above_target().path, identity, Guid{}));
+  write::apply_relink_unchecked(write::plan_vhdx_set_linkages(chain.above_target().path, identity, Guid{}));
 }
 
+}  // namespace
 }  // namespace vhdchain

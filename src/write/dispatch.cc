@@ -1,4 +1,5 @@
-// The public entry points of write.h: detect the format, hand over to its half.
+// The public entry points of write.h: the write preflight (vhdchain/preflight.h), then the format's
+// half, with the aftermath an I/O failure reports (write_failure.h).
 #include <memory>
 
 #include <fmt/format.h>
@@ -6,7 +7,10 @@
 #include "io/fs_ops.h"
 #include "vhdchain/error.h"
 #include "vhdchain/file.h"
+#include "vhdchain/preflight.h"
+#include "write/new_file.h"
 #include "write/vhd_journal.h"
+#include "write/write_failure.h"
 #include "write/write_internal.h"
 
 namespace vhdchain {
@@ -19,32 +23,104 @@ DiskFormat format_of_file(const std::string& path) {
   return *format;
 }
 
+bool vhd_journal_pending(const std::string& path) {
+  return io::path_exists(vhd_journal_path(path)) || io::path_exists(write::vhd_journal_partial_path(path));
+}
+
+std::string relink_aftermath(const RelinkPlan& plan) {
+  if (plan.format == DiskFormat::vhdx)
+    return fmt::format("{} holds its old parent link, or the new one in a pending log that every reader replays; "
+                       "run 'vhdchain repair --replay-log {}' to settle it, then 'vhdchain check {}'",
+                       plan.child, plan.child, plan.child);
+  return fmt::format("{} holds its old parent link, or a journal ({}) finishes the new one; run 'vhdchain repair "
+                     "--replay-log {}' to settle it, then 'vhdchain check {}'",
+                     plan.child, vhd_journal_path(plan.child), plan.child, plan.child);
+}
+
+std::string replay_aftermath(const std::string& path, bool vhd_journal) {
+  if (vhd_journal)
+    return fmt::format("the journal {} is still pending (applying it again is safe); run 'vhdchain repair "
+                       "--replay-log {}' again",
+                       vhd_journal_path(path), path);
+  return fmt::format("the log of {} is still pending (every reader replays it, and replaying it again is safe); "
+                     "run 'vhdchain repair --replay-log {}' again",
+                     path, path);
+}
+
 }  // namespace
 
 std::string vhd_journal_path(const std::string& vhd_path) { return vhd_path + ".vhdchain-journal"; }
 
 RelinkPlan plan_relink(const std::string& child, const NewParentLink& link) {
-  return format_of_file(child) == DiskFormat::vhdx ? write::plan_vhdx_relink(child, link)
-                                                   : write::plan_vhd_relink(child, link);
+  RelinkPlan plan = format_of_file(child) == DiskFormat::vhdx ? write::plan_vhdx_relink(child, link)
+                                                              : write::plan_vhd_relink(child, link);
+  plan.parent = link.parent;
+  plan.ignore_id_mismatch = link.ignore_id_mismatch;
+  return plan;
+}
+
+PreflightRequest relink_preflight_request(const RelinkPlan& plan) {
+  PreflightRequest request;
+  request.writes = {plan.child};
+  if (!plan.parent.empty()) {
+    request.reads = {plan.parent};
+    request.links = {{plan.child, plan.parent, plan.ignore_id_mismatch}};
+  }
+  return request;
 }
 
 void apply_relink(const RelinkPlan& plan) {
-  if (plan.format == DiskFormat::vhdx)
-    write::apply_vhdx_relink(plan);
-  else
-    write::apply_vhd_relink(plan);
+  const WriteLease lease = preflight_write(relink_preflight_request(plan));
+  lease.require_cleared();
+  write::with_aftermath(relink_aftermath(plan), [&] { write::apply_relink_unchecked(plan); });
 }
 
 ReplayResult replay_pending(const std::string& path) {
   // A VHD's journal may be pending even when the file itself no longer parses (torn mid-apply); a
-  // partial one (never applied) is only removed.
-  if (io::path_exists(vhd_journal_path(path)) || io::path_exists(write::vhd_journal_partial_path(path)))
-    return write::replay_vhd_journal(path);
-  return format_of_file(path) == DiskFormat::vhdx ? write::replay_vhdx_log(path) : ReplayResult{};
+  // partial one (never applied) is only removed. Such a file is locked but not validated: finishing
+  // the journal is what makes it valid again.
+  const bool journal = vhd_journal_pending(path);
+  PreflightRequest request;
+  (journal ? request.writes_unvalidated : request.writes).push_back(path);
+  const WriteLease lease = preflight_write(request);
+  lease.require_cleared();
+  return write::with_aftermath(replay_aftermath(path, journal), [&] {
+    if (journal) return write::replay_vhd_journal(path);
+    return format_of_file(path) == DiskFormat::vhdx ? write::replay_vhdx_log(path) : ReplayResult{};
+  });
 }
 
 CreateResult create_disk(const std::string& path, const CreateOptions& options) {
-  return options.format == DiskFormat::vhdx ? write::create_vhdx(path, options) : write::create_vhd(path, options);
+  const WriteLease lease = write::lease_parent_of_new_child(options.parent);
+  const std::string aftermath = fmt::format(
+      "no disk was created at {} (an interrupted create leaves at most {}, which the next create removes); "
+      "run the create again",
+      path, write::NewFile::partial_path_for(path));
+  return write::with_aftermath(aftermath, [&] {
+    return options.format == DiskFormat::vhdx ? write::create_vhdx(path, options) : write::create_vhd(path, options);
+  });
 }
 
 }  // namespace vhdchain
+
+namespace vhdchain::write {
+
+WriteLease lease_parent_of_new_child(const std::string& parent) {
+  WriteLease lease;
+  if (parent.empty() || !io::path_exists(parent)) return lease;  // the creator says "does not exist"
+  (void)open_image_file(parent);  // a file that is no disk at all fails as the creator says it (format)
+  PreflightRequest request;
+  request.reads = {parent};
+  lease = preflight_write(request);
+  lease.require_cleared();
+  return lease;
+}
+
+void apply_relink_unchecked(const RelinkPlan& plan) {
+  if (plan.format == DiskFormat::vhdx)
+    apply_vhdx_relink(plan);
+  else
+    apply_vhd_relink(plan);
+}
+
+}  // namespace vhdchain::write

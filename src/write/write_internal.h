@@ -9,6 +9,14 @@
 
 namespace vhdchain::write {
 
+// apply_relink without the preflight, for a writer that holds a lease over the child already
+// (merge: its preflight covers every file it writes).
+void apply_relink_unchecked(const RelinkPlan& plan);
+
+// create (and its plan): the new child's parent locked shared and validated; no lease when there
+// is no parent or it does not exist (the creator's own message says so). Throws Error(refused).
+WriteLease lease_parent_of_new_child(const std::string& parent);
+
 // VHDX (vhdx_relink.cc, vhdx_session.cc)
 RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link);
 void apply_vhdx_relink(const RelinkPlan& plan);

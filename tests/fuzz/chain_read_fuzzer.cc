@@ -50,13 +50,7 @@ constexpr int kWalkSteps = 64;
 constexpr uint64_t kCheckBytes = 256 << 10;  // the read_at/run_at comparison covers this much per op
 const std::string kFolder = "/fuzz/";
 
-uint64_t take_le(std::span<const uint8_t>& in, size_t n) {
-  uint64_t v = 0;
-  const size_t k = std::min(n, in.size());
-  for (size_t i = 0; i < k; ++i) v |= uint64_t(in[i]) << (8 * i);
-  in = in.subspan(k);
-  return v;
-}
+using fuzz::take_le;
 
 struct InputImage {
   std::string path;

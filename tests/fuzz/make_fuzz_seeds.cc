@@ -409,6 +409,33 @@ void chain_read_seeds(const std::filesystem::path& dir) {
   write_seed(dir, "vhdx-missing-middle-direct", chain_seed(broken, {1, 0}, true, ops_for(kMiB, 512)));
 }
 
+// ---- relink_plan ------------------------------------------------------------------------------
+
+// The relink_plan input (relink_plan_fuzzer.cc): flags, the child's length, the child, the parent.
+std::vector<uint8_t> relink_seed(uint8_t flags, const std::vector<uint8_t>& child, const std::vector<uint8_t>& parent) {
+  std::vector<uint8_t> out{flags};
+  append_le(out, child.size(), 4);
+  out.insert(out.end(), child.begin(), child.end());
+  out.insert(out.end(), parent.begin(), parent.end());
+  return out;
+}
+
+void relink_plan_seeds(const std::filesystem::path& dir) {
+  const BuiltChain vhdx = build_chain(vhdx_chain(512, 2));
+  const std::vector<uint8_t> base = image_seed(vhdx.layers[0]), child = image_seed(vhdx.layers[1]);
+  write_seed(dir, "vhdx-pair", relink_seed(0, child, base));
+  write_seed(dir, "vhdx-cycle", relink_seed(3, child, base));
+  ImageSpec other = vhdx_chain(512, 2).layers[0].spec;  // same shape, other identities
+  other.seed = 77;
+  write_seed(dir, "vhdx-other-parent-ignored", relink_seed(1, child, image_seed(build_image(other))));
+  BuiltImage cut = vhdx.layers[1];
+  trim_blocks(cut);
+  const uint64_t block = cut.layout.offset("block 0");
+  write_seed(dir, "vhdx-truncated-child", relink_seed(0, encode_sparse(cut.file, 0, block + kPage / 2), base));
+  const BuiltChain vhd = build_chain(vhd_chain(false, 2));
+  write_seed(dir, "vhd-pair", relink_seed(0, image_seed(vhd.layers[1]), image_seed(vhd.layers[0])));
+}
+
 }  // namespace
 }  // namespace vhdchain::test
 
@@ -422,5 +449,6 @@ int main(int argc, char** argv) {
   vhdchain::test::vhd_open_seeds(corpus / "vhd_open");
   vhdchain::test::log_replay_seeds(corpus / "log_replay");
   vhdchain::test::chain_read_seeds(corpus / "chain_read");
+  vhdchain::test::relink_plan_seeds(corpus / "relink_plan");
   return 0;
 }

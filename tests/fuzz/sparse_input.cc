@@ -6,7 +6,6 @@
 #include "vhdchain/error.h"
 
 namespace vhdchain::fuzz {
-namespace {
 
 uint64_t take_le(std::span<const uint8_t>& in, size_t n) {
   uint64_t v = 0;
@@ -15,8 +14,6 @@ uint64_t take_le(std::span<const uint8_t>& in, size_t n) {
   in = in.subspan(k);
   return v;
 }
-
-}  // namespace
 
 void ZeroReader::read_at(uint64_t offset, std::span<uint8_t> out) const {
   if (offset > size_ || out.size() > size_ - offset) throw Error(ErrorCode::invalid_argument, "read past end");

@@ -36,6 +36,10 @@ class ZeroReader final : public Reader {
   std::string name_;
 };
 
+// The next n bytes (at most 8) of `input` as a little-endian integer, advancing it past them; bytes
+// past its end read as zeros.
+uint64_t take_le(std::span<const uint8_t>& input, size_t n);
+
 // Decodes one sparse image from `input` (all of it: chain_read frames several images by length) and
 // advances it past what was used.
 std::shared_ptr<const Reader> decode_sparse_image(std::span<const uint8_t>& input, const std::string& name);

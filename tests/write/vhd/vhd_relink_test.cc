@@ -239,9 +239,11 @@ TEST(VhdRelink, ChangedSincePlannedIsRefused) {
     apply_relink(plan);
     FAIL() << "applied";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::invalid_argument);
-    EXPECT_EQ(std::string(e.what()),
-              w.child + ": changed since planned: dynamic header @0x200 no longer holds the bytes the plan expects");
+    // The write preflight (issue 13) validates the child before the plan is compared with it: a
+    // header changed without its checksum is a corrupt file, refused as such. (A change the file
+    // stays valid with is still caught by the comparison: Relink.RefusesADiskWithoutParentAndAChangedFile.)
+    EXPECT_EQ(e.code(), ErrorCode::refused);
+    EXPECT_EQ(std::string(e.what()), w.child + ": dynamic header @0x200: checksum 0xffffd1ca does not match computed 0xffffd1cb");
   }
   EXPECT_EQ(file_bytes(w.child), bytes);
   EXPECT_FALSE(io::path_exists(vhd_journal_path(w.child)));
@@ -272,7 +274,8 @@ TEST(VhdRelink, ALockedChildIsRefused) {
     apply_relink(plan);
     FAIL() << "applied";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::locked) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::refused) << e.what();  // the write preflight's refusal (issue 13)
+    EXPECT_EQ(std::string(e.what()), w.child + ": is locked by another process");
   }
   holder.reset();
   EXPECT_EQ(file_bytes(w.child), before);

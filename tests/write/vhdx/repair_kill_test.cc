@@ -169,8 +169,10 @@ TEST(RepairKill, ALockedFileIsRefused) {
   base.write(t / "sub" / "base.vhdx");
   auto holder = File::open(child, OpenMode::read_write);  // takes the lock, as another writer would
   CliRun r = run_cli({"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")});
-  EXPECT_EQ(r.exit_code, 3);
-  EXPECT_EQ(r.err, "vhdchain: " + child + ": is locked by another process\n");
+  // A locked file is a refusal of the write preflight (issue 13): exit 2 with the reason among the
+  // refusals, no longer exit 3 from the writer's own open.
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("  REFUSED     " + child + ": is locked by another process\n"), std::string::npos) << r.out;
   EXPECT_EQ(read_file_bytes(child), original);
 }
 
@@ -190,7 +192,7 @@ TEST(RepairKill, AFileQemuHoldsIsRefused) {
   ASSERT_EQ(::fcntl(fd, F_OFD_SETLK, &shared), 0);
   CliRun r = run_cli({"repair", "--replay-log", path});
   ::close(fd);
-  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.exit_code, 2);  // the write preflight refuses it (issue 13): a refusal, no longer exit 3
   EXPECT_EQ(r.err, "vhdchain: " + path + ": is in use by another process (it holds a byte-range lock, as QEMU does)\n");
   EXPECT_EQ(read_file_bytes(path), original);
 }
