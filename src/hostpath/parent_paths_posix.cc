@@ -4,10 +4,9 @@
 
 #include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
-#include "vhdchain/write.h"
-#include "write/parent_paths.h"
+#include "hostpath/parent_paths.h"
 
-namespace vhdchain {
+namespace vhdchain::hostpath {
 namespace {
 
 std::vector<std::string> components_of(std::string_view path) {
@@ -29,7 +28,7 @@ std::string with_resolved_folder(const std::string& path) {
   if (name.empty() || name == "." || name == "..")
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: not a file name", path));
   const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  const std::string resolved = hostpath::resolve_host_path(folder);
+  const std::string resolved = resolve_host_path(folder);
   return (resolved == "/" ? "" : resolved) + "/" + name;
 }
 
@@ -39,15 +38,15 @@ bool starts_with_components(const std::vector<std::string>& path, const std::vec
 
 // The Windows path of a host path through the mapping with the longest host root above it (the
 // root as given and with its symlinks resolved).
-std::optional<hostpath::WinPath> windows_form(const std::string& host_path, const hostpath::PathMap& map) {
+std::optional<WinPath> windows_form(const std::string& host_path, const PathMap& map) {
   const std::vector<std::string> parts = components_of(host_path);
-  std::optional<hostpath::WinPath> best;
+  std::optional<WinPath> best;
   size_t best_depth = 0;
-  for (const hostpath::PathMapping& m : map.mappings()) {
-    for (const std::string& root : {m.host_root, hostpath::resolve_host_path(m.host_root)}) {
+  for (const PathMapping& m : map.mappings()) {
+    for (const std::string& root : {m.host_root, resolve_host_path(m.host_root)}) {
       const std::vector<std::string> root_parts = components_of(root);
       if (!starts_with_components(parts, root_parts) || (best && root_parts.size() <= best_depth)) continue;
-      hostpath::WinPath w = m.windows_root;
+      WinPath w = m.windows_root;
       w.components.insert(w.components.end(), parts.begin() + static_cast<ptrdiff_t>(root_parts.size()), parts.end());
       best = std::move(w);
       best_depth = root_parts.size();
@@ -57,12 +56,12 @@ std::optional<hostpath::WinPath> windows_form(const std::string& host_path, cons
 }
 
 // The root as Windows compares it textually: \\?\C:\ and C:\ are one root.
-std::string root_text(hostpath::WinPath path) {
-  path.prefix = hostpath::WinPrefix::none;
+std::string root_text(WinPath path) {
+  path.prefix = WinPrefix::none;
   return path.root();
 }
 
-std::string volume_form(const hostpath::VolumePlace& place) {
+std::string volume_form(const VolumePlace& place) {
   std::string out = place.guid_path;  // ends with '\'
   for (size_t i = 0; i < place.inner.size(); ++i) out += (i ? "\\" : "") + place.inner[i];
   return out;
@@ -75,25 +74,25 @@ ParentPaths compose_parent_paths(const std::string& child, const std::string& pa
   std::vector<std::string> child_folder = components_of(child_path);
   child_folder.pop_back();
   ParentPaths out;
-  out.relative_path = write::relative_windows_path(child_folder, components_of(parent_path), false);
+  out.relative_path = relative_windows_path(child_folder, components_of(parent_path), false);
   if (!context.map) return out;
 
-  std::optional<hostpath::WinPath> parent_win = windows_form(parent_path, *context.map);
+  std::optional<WinPath> parent_win = windows_form(parent_path, *context.map);
   if (!parent_win) return out;
   // Hyper-V resolves relative_path against the child's Windows path, textually: across two
   // roots (drives, shares, volumes) there is no relative form.
-  if (std::optional<hostpath::WinPath> child_win = windows_form(child_path, *context.map);
-      child_win && !hostpath::equal_ignore_case(root_text(*child_win), root_text(*parent_win)))
+  if (std::optional<WinPath> child_win = windows_form(child_path, *context.map);
+      child_win && !equal_ignore_case(root_text(*child_win), root_text(*parent_win)))
     out.relative_path.clear();
 
-  parent_win->prefix = hostpath::WinPrefix::none;  // Hyper-V writes C:\..., not \\?\C:\...
-  std::optional<hostpath::VolumePlace> place;
+  parent_win->prefix = WinPrefix::none;  // Hyper-V writes C:\..., not \\?\C:\...
+  std::optional<VolumePlace> place;
   if (context.volumes) place = context.volumes->locate(*parent_win);
-  if (parent_win->kind == hostpath::WinPathKind::volume_guid) {
+  if (parent_win->kind == WinPathKind::volume_guid) {
     out.volume_path = parent_win->to_string();
     if (place) {
-      const hostpath::WinPath canonical = context.volumes->canonical(*place);
-      if (canonical.kind != hostpath::WinPathKind::volume_guid) out.absolute_win32_path = canonical.to_string();
+      const WinPath canonical = context.volumes->canonical(*place);
+      if (canonical.kind != WinPathKind::volume_guid) out.absolute_win32_path = canonical.to_string();
     }
   } else {
     out.absolute_win32_path = parent_win->to_string();
@@ -102,4 +101,4 @@ ParentPaths compose_parent_paths(const std::string& child, const std::string& pa
   return out;
 }
 
-}  // namespace vhdchain
+}  // namespace vhdchain::hostpath
