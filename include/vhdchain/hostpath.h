@@ -312,6 +312,16 @@ class PathMap {
   std::vector<PathMapping> mappings_;
 };
 
+// The components of a host path split at '/', empty ones dropped: "/a//b/c" -> {"a", "b", "c"}.
+std::vector<std::string> host_path_components(std::string_view path);
+
+// --map in reverse: the Windows path of `host_path` (absolute, its folders' symlinks already
+// resolved, resolve_host_path) through the mapping with the longest host root above it; each root
+// is tried as given and with its own symlinks resolved. nullopt when no mapping holds it. check
+// (a child's Windows path) and compose_parent_paths (the locators written) both use this one.
+// Touches the system (resolve_host_path of the roots).
+std::optional<WinPath> windows_path_of(const PathMap& map, std::string_view host_path);
+
 // Case-insensitive lookup on a case-sensitive host filesystem (NTFS through ntfs-3g, a copy on ext4).
 enum class LookupStatus {
   exact,         // the path exists as written

@@ -1,5 +1,6 @@
 // compose_parent_paths off Windows: the relative form from the resolved host folders; the Windows
-// forms only through the caller's knowledge of the Windows host (--map used in reverse, --volumes).
+// forms only through the caller's knowledge of the Windows host (--map used in reverse through
+// windows_path_of, the same reversal check uses; --volumes).
 #include <fmt/format.h>
 
 #include "vhdchain/error.h"
@@ -8,17 +9,6 @@
 
 namespace vhdchain::hostpath {
 namespace {
-
-std::vector<std::string> components_of(std::string_view path) {
-  std::vector<std::string> out;
-  size_t at = 0;
-  while (at <= path.size()) {
-    const size_t slash = std::min(path.find('/', at), path.size());
-    if (slash > at) out.emplace_back(path.substr(at, slash - at));
-    at = slash + 1;
-  }
-  return out;
-}
 
 // The host path with its folder's symlinks resolved and its own name kept: a parent that is a
 // symlink stays the name the user chose, a child that does not exist yet still has a place.
@@ -30,29 +20,6 @@ std::string with_resolved_folder(const std::string& path) {
   const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const std::string resolved = resolve_host_path(folder);
   return (resolved == "/" ? "" : resolved) + "/" + name;
-}
-
-bool starts_with_components(const std::vector<std::string>& path, const std::vector<std::string>& root) {
-  return root.size() <= path.size() && std::equal(root.begin(), root.end(), path.begin());
-}
-
-// The Windows path of a host path through the mapping with the longest host root above it (the
-// root as given and with its symlinks resolved).
-std::optional<WinPath> windows_form(const std::string& host_path, const PathMap& map) {
-  const std::vector<std::string> parts = components_of(host_path);
-  std::optional<WinPath> best;
-  size_t best_depth = 0;
-  for (const PathMapping& m : map.mappings()) {
-    for (const std::string& root : {m.host_root, resolve_host_path(m.host_root)}) {
-      const std::vector<std::string> root_parts = components_of(root);
-      if (!starts_with_components(parts, root_parts) || (best && root_parts.size() <= best_depth)) continue;
-      WinPath w = m.windows_root;
-      w.components.insert(w.components.end(), parts.begin() + static_cast<ptrdiff_t>(root_parts.size()), parts.end());
-      best = std::move(w);
-      best_depth = root_parts.size();
-    }
-  }
-  return best;
 }
 
 // The root as Windows compares it textually: \\?\C:\ and C:\ are one root.
@@ -71,17 +38,17 @@ std::string volume_form(const VolumePlace& place) {
 
 ParentPaths compose_parent_paths(const std::string& child, const std::string& parent, const ParentPathContext& context) {
   const std::string child_path = with_resolved_folder(child), parent_path = with_resolved_folder(parent);
-  std::vector<std::string> child_folder = components_of(child_path);
+  std::vector<std::string> child_folder = host_path_components(child_path);
   child_folder.pop_back();
   ParentPaths out;
-  out.relative_path = relative_windows_path(child_folder, components_of(parent_path), false);
+  out.relative_path = relative_windows_path(child_folder, host_path_components(parent_path), false);
   if (!context.map) return out;
 
-  std::optional<WinPath> parent_win = windows_form(parent_path, *context.map);
+  std::optional<WinPath> parent_win = windows_path_of(*context.map, parent_path);
   if (!parent_win) return out;
   // Hyper-V resolves relative_path against the child's Windows path, textually: across two
   // roots (drives, shares, volumes) there is no relative form.
-  if (std::optional<WinPath> child_win = windows_form(child_path, *context.map);
+  if (std::optional<WinPath> child_win = windows_path_of(*context.map, child_path);
       child_win && !equal_ignore_case(root_text(*child_win), root_text(*parent_win)))
     out.relative_path.clear();
 
