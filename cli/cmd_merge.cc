@@ -218,7 +218,7 @@ int run_merge_command(const MergeArgs& a) {
   const Chain chain = open_chain(a.child, options.chain_options);
   size_t target_index = chain.layers().size() > 1 ? 1 : 0;
   if (!a.into.empty()) {
-    const FileKey into = open_host_image(a.into).key;
+    const FileIdentity into = open_host_image(a.into).key;
     for (size_t i = 0; i < chain.layers().size(); ++i)
       if (chain.layers()[i].key == into) target_index = i;
   }

@@ -54,16 +54,16 @@ std::string base_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-void check_not_an_input(const std::string& out, const struct stat& st, const std::vector<FileKey>& inputs) {
-  FileKey key{static_cast<uint64_t>(st.st_dev), 0, static_cast<uint64_t>(st.st_ino)};
-  for (const FileKey& input : inputs)
+void check_not_an_input(const std::string& out, const struct stat& st, const std::vector<FileIdentity>& inputs) {
+  FileIdentity key{static_cast<uint64_t>(st.st_dev), 0, static_cast<uint64_t>(st.st_ino)};
+  for (const FileIdentity& input : inputs)
     if (input == key) throw refuse(fmt::format("{}: is one of the chain's own files; refusing to overwrite an input", out));
 }
 
 }  // namespace
 
 std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, uint64_t size,
-                                           const std::vector<FileKey>& inputs) {
+                                           const std::vector<FileIdentity>& inputs) {
   if (out == "-") {
     if (::isatty(STDOUT_FILENO))
       throw refuse("refusing to write a raw disk image to a terminal; redirect stdout or give a file name");

@@ -89,11 +89,11 @@ std::pair<std::string, std::string> split_folder(const std::string& path) {
   return {path.substr(0, cut + 1), path.substr(cut + 1)};
 }
 
-void check_not_an_input(const std::string& out, HANDLE h, const std::vector<FileKey>& inputs) {
+void check_not_an_input(const std::string& out, HANDLE h, const std::vector<FileIdentity>& inputs) {
   std::optional<win32::FileId> id = win32::file_id_of(h);
   if (!id) return;
-  const FileKey key{id->volume, id->high, id->low};
-  for (const FileKey& input : inputs)
+  const FileIdentity key{id->volume, id->high, id->low};
+  for (const FileIdentity& input : inputs)
     if (input == key) throw refuse(fmt::format("{}: is one of the chain's own files; refusing to overwrite an input", out));
 }
 
@@ -115,7 +115,7 @@ win32::Handle create_temp(const std::string& out, std::string& temp) {
 }  // namespace
 
 std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, uint64_t size,
-                                           const std::vector<FileKey>& inputs) {
+                                           const std::vector<FileIdentity>& inputs) {
   if (out == "-") {
     const int fd = ::_fileno(stdout);
     if (is_console(handle_of(fd)))

@@ -4,16 +4,16 @@
 // mount points (C:\Hyper-V\ and D:\ being the same volume; a stale C:\ClusterStorage.000 mounting a
 // CSV twice): it compares path text, not identity. This module answers, for paths on this host and
 // for Windows paths read from locators:
-//   - are two paths one file?             file_identity()   (st_dev + st_ino; FileIdInfo on Windows)
+//   - are two paths one file?             file_identity()   (io's, vhdchain/file_identity.h)
 //   - which volume and mount point?        MountTable, locate_host_path()   (/proc/self/mountinfo)
 //   - which other paths reach that place?  HostLocation::aliases, WindowsVolumeSet::aliases()
 //   - what does a Windows path mean here?  WinPath, PathMap (--map), WindowsVolumeSet (--volumes)
 //   - what is wrong with a set of paths?   analyze_host_paths(), analyze_windows_paths()
 //
 // Everything that reads text or compares paths is a pure function, testable on fixtures; only
-// file_identity(), read_mount_table(), resolve_host_path(), probe_host_path(),
-// lookup_case_insensitive() and resolve_on_host() touch the system (POSIX/Linux files today; a
-// Win32 port implements the same declarations). Codes, the
+// read_mount_table(), resolve_host_path(), probe_host_path(), lookup_case_insensitive() and
+// resolve_on_host() touch the system (*_posix/_linux.cc and *_win32.cc implement the same
+// declarations). Codes, the
 // canonical-path rules and the limits are in docs/hostpath.md.
 #pragma once
 
@@ -26,48 +26,10 @@
 #include <utility>
 #include <vector>
 
+#include "vhdchain/file_identity.h"
 #include "vhdchain/guid.h"
 
 namespace vhdchain::hostpath {
-
-// ---------------------------------------------------------------------------------------------
-// File identity
-
-// Which file a path names. Two paths name the same file iff their identities are equal.
-// Linux: volume_id = st_dev, file_id = st_ino (high half zero). Windows: FILE_ID_INFO's 64-bit
-// VolumeSerialNumber and 128-bit FileId (bytes 0..7 -> file_id_low, 8..15 -> file_id_high, LE).
-struct FileIdentity {
-  uint64_t volume_id = 0;
-  uint64_t file_id_high = 0;
-  uint64_t file_id_low = 0;
-
-  // "volume 0xfe00 file 0x0000000000000000000000000000a72c" (for messages and JSON).
-  std::string to_string() const;
-  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
-  friend auto operator<=>(const FileIdentity&, const FileIdentity&) = default;
-};
-
-// Why the system refused a path, independent of the platform's error numbering.
-enum class AccessStatus {
-  ok,
-  not_found,      // ENOENT, ENOTDIR (a component is a file); ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND
-  access_denied,  // EACCES, EPERM; ERROR_ACCESS_DENIED
-  other,          // anything else (ELOOP, EIO, ENAMETOOLONG, ...)
-};
-std::string_view to_string(AccessStatus status);  // "ok", "not_found", "access_denied", "other"
-// Classifies a raw errno (POSIX) / GetLastError() (Win32) value.
-AccessStatus classify_error(int error);
-
-struct FileIdentityResult {
-  FileIdentity identity;                  // valid only when ok()
-  int error = 0;                          // errno / GetLastError(); 0 on success
-  AccessStatus status = AccessStatus::ok;
-  bool ok() const { return error == 0; }
-};
-
-// The identity of the file `path` names, following symlinks (stat). Never throws for the path's own
-// failure: it is returned.
-FileIdentityResult file_identity(const std::string& path);
 
 // ---------------------------------------------------------------------------------------------
 // Linux mount table (/proc/self/mountinfo)
