@@ -163,9 +163,8 @@ bool windows_path_starts_with(const WinPath& path, const WinPath& prefix);
 // `relative` joined onto the folder holding `child` (an absolute path), normalised like Windows does.
 WinPath resolve_relative(const WinPath& child, const WinPath& relative);
 
-// `relative` (kind relative) as a host path beside `child_host_path`: components joined with '/',
-// ".." applied lexically as Windows would.
-std::string host_path_beside(std::string_view child_host_path, const WinPath& relative);
+// (A relative locator as a host path beside the child is chain::beside (src/chain/stored_path.h),
+// which leaves ".." to the kernel: textual ".." is right only for Windows paths, as above.)
 
 // A ClusterStorage.NNN component: the stale root a cluster leaves when it cannot reuse
 // C:\ClusterStorage. Semantics of the regex [\\/]ClusterStorage\.\d+([\\/]|$), case-insensitive,
