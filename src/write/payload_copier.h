@@ -56,7 +56,11 @@ class PayloadCopier {
 
  private:
   struct Chunk;
+  struct Handoff;
+  // copy()'s steps (payload_copier.cc).
   std::vector<Chunk> plan_chunks(std::vector<PayloadPiece> pieces) const;
+  void read_chunks(const std::vector<Chunk>& chunks, Handoff& handoff);   // on the reader thread
+  void write_chunks(const std::vector<Chunk>& chunks, Handoff& handoff);  // on the caller's
   void fill(const Chunk& chunk, std::vector<uint8_t>& buffer) const;
   void write_direct(const Chunk& chunk);
 
