@@ -83,8 +83,7 @@ struct Surroundings {
 Surroundings survey(const std::vector<std::string>& chain_paths) {
   std::set<std::string> folders;
   for (const std::string& p : chain_paths) {
-    const size_t slash = p.find_last_of("/\\");
-    folders.insert(slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : p.substr(0, slash));
+    folders.insert(io::folder_of(p));
   }
   std::vector<std::string> inputs(folders.begin(), folders.end());
   for (std::string& f : inputs)

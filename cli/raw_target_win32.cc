@@ -26,6 +26,7 @@
 
 #include <fmt/format.h>
 
+#include "io/fs_ops.h"
 #include "io/win32.h"
 #include "vhdchain/error.h"
 
@@ -80,13 +81,11 @@ int adopt(win32::Handle h, const std::string& name) {
   return fd;
 }
 
-// "dir\name" -> ("dir\", "name"); also '/' and a drive-relative "C:name". The temp file is the
-// prefix + "." + name + a suffix, so no separator rule is needed to rebuild the folder.
+// "dir\name" -> ("dir\", "name"); also '/' and a drive-relative "C:name" (io::last_separator). The
+// temp file is the prefix + "." + name + a suffix, so no separator rule is needed to rebuild the folder.
 std::pair<std::string, std::string> split_folder(const std::string& path) {
-  size_t cut = path.find_last_of("\\/");
-  if (cut == std::string::npos) cut = path.size() >= 2 && path[1] == ':' ? 1 : std::string::npos;
-  if (cut == std::string::npos) return {"", path};
-  return {path.substr(0, cut + 1), path.substr(cut + 1)};
+  const size_t name_at = path.size() - io::file_name_of(path).size();
+  return {path.substr(0, name_at), path.substr(name_at)};
 }
 
 void check_not_an_input(const std::string& out, HANDLE h, const std::vector<FileIdentity>& inputs) {

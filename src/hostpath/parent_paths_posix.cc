@@ -3,6 +3,7 @@
 // windows_path_of, the same reversal check uses; --volumes).
 #include <fmt/format.h>
 
+#include "io/fs_ops.h"
 #include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
 #include "hostpath/parent_paths.h"
@@ -13,11 +14,10 @@ namespace {
 // The host path with its folder's symlinks resolved and its own name kept: a parent that is a
 // symlink stays the name the user chose, a child that does not exist yet still has a place.
 std::string with_resolved_folder(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+  const std::string name(io::file_name_of(path));
   if (name.empty() || name == "." || name == "..")
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: not a file name", path));
-  const std::string folder = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string folder = io::folder_of(path);
   const std::string resolved = resolve_host_path(folder);
   return (resolved == "/" ? "" : resolved) + "/" + name;
 }

@@ -6,8 +6,7 @@
 namespace vhdchain::write {
 
 std::string NewFile::partial_path_for(const std::string& final_path) {
-  const auto slash = final_path.find_last_of("/\\");
-  const size_t name_at = slash == std::string::npos ? 0 : slash + 1;
+  const size_t name_at = final_path.size() - io::file_name_of(final_path).size();
   return final_path.substr(0, name_at) + "." + final_path.substr(name_at) + ".vhdchain-partial";
 }
 
