@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -18,6 +17,7 @@
 #include "exit_codes.h"
 #include "host_chain.h"
 #include "human.h"
+#include "io/free_space.h"
 #include "io/fs_ops.h"
 #include "io/read_sample.h"
 #include "progress.h"
@@ -230,13 +230,7 @@ int run_merge_command(const MergeArgs& a) {
 
   // Free space where the target lives; plan_merge compares it with what the target must grow.
   if (target_index > 0) {
-    const std::string& target = chain.layers()[target_index].path;
-    std::error_code ec;
-    // A bare file name lives in the working directory (space("") fails).
-    std::filesystem::path folder = std::filesystem::u8path(target).parent_path();
-    if (folder.empty()) folder = ".";
-    const auto space = std::filesystem::space(folder, ec);
-    if (!ec) options.free_bytes = space.available;
+    options.free_bytes = io::volume_free_bytes(chain.layers()[target_index].path);
   }
 
   MergePlan plan = plan_merge(options);

@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
-#include "check/free_space.h"
+#include "io/free_space.h"
 
 namespace vhdchain::check::detail {
 namespace {
@@ -75,7 +75,7 @@ class CapacityMeter {
     const std::string key = d.key.volume_id ? "dev:" + std::to_string(d.key.volume_id) : "path:" + d.path;
     auto it = free_.find(key);
     if (it != free_.end()) return it->second;
-    std::optional<uint64_t> v = options_.free_space ? options_.free_space(d.path) : volume_free_bytes(d.path);
+    std::optional<uint64_t> v = options_.free_space ? options_.free_space(d.path) : io::volume_free_bytes(d.path);
     free_.emplace(key, v);
     return v;
   }
