@@ -1,5 +1,5 @@
 // file_identity on Windows: FileIdInfo through two names of one file (hard link, ".." and '/'),
-// folders, long paths, and the Win32 error numbers classify_error sorts.
+// folders, long paths, and the Win32 error numbers classify_access_error (io) sorts.
 #include <gtest/gtest.h>
 
 #include "io/win32.h"
