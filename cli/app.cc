@@ -98,7 +98,9 @@ int run(int argc, char** argv) {
       help = fmt::format("vhdchain {} --help", parsed->app->get_name());
     } else if (std::string unknown = first_operand(argc, argv); !unknown.empty()) {
       // CLI11 says "A subcommand is required" for a misspelt command: name it instead.
-      message = fmt::format("unknown command '{}' (commands: info, export, check)", unknown);
+      std::string names;
+      for (const Command& c : commands) names += (names.empty() ? "" : ", ") + c.app->get_name();
+      message = fmt::format("unknown command '{}' (commands: {})", unknown, names);
     }
     report_error(fmt::format("{}\nRun '{}' for usage.", message, help));
     return kExitUnknown;

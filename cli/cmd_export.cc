@@ -57,7 +57,7 @@ int run_export(const ExportOptions& options) {
   log_chain(chain);
   std::unique_ptr<ChainReader> reader = chain.reader();
 
-  std::vector<FileKey> inputs;
+  std::vector<FileIdentity> inputs;
   for (const ChainLayer& layer : chain.layers()) inputs.push_back(layer.key);
   std::unique_ptr<RawTarget> target = RawTarget::open(options.raw, options.force, reader->size(), inputs);
 

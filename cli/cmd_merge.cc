@@ -4,7 +4,6 @@
 // would break and the children of CHILD to re-point, and a chain it calls critical is not merged.
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -18,6 +17,7 @@
 #include "exit_codes.h"
 #include "host_chain.h"
 #include "human.h"
+#include "io/free_space.h"
 #include "io/fs_ops.h"
 #include "vhdchain/error.h"
 #include "vhdchain/merge.h"
@@ -137,20 +137,14 @@ int run_merge_command(const MergeArgs& a) {
   const Chain chain = open_chain(a.child, options.chain_options);
   size_t target_index = chain.layers().size() > 1 ? 1 : 0;
   if (!a.into.empty()) {
-    const FileKey into = open_host_image(a.into).key;
+    const FileIdentity into = open_host_image(a.into).key;
     for (size_t i = 0; i < chain.layers().size(); ++i)
       if (chain.layers()[i].key == into) target_index = i;
   }
 
   // Free space where the target lives; plan_merge compares it with what the target must grow.
   if (target_index > 0) {
-    const std::string& target = chain.layers()[target_index].path;
-    std::error_code ec;
-    // A bare file name lives in the working directory (space("") fails).
-    std::filesystem::path folder = std::filesystem::u8path(target).parent_path();
-    if (folder.empty()) folder = ".";
-    const auto space = std::filesystem::space(folder, ec);
-    if (!ec) options.free_bytes = space.available;
+    options.free_bytes = io::volume_free_bytes(chain.layers()[target_index].path);
   }
 
   const MergePlan plan = plan_merge(options);

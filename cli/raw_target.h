@@ -26,7 +26,7 @@ class RawTarget {
   // the chain's files, "-" when stdout is a terminal, a device smaller than `size`. System failures
   // are IoError.
   static std::unique_ptr<RawTarget> open(const std::string& out, bool force, uint64_t size,
-                                         const std::vector<FileKey>& inputs);
+                                         const std::vector<FileIdentity>& inputs);
   ~RawTarget();
   RawTarget(const RawTarget&) = delete;
   RawTarget& operator=(const RawTarget&) = delete;

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "io/fs_ops.h"
 #include "vhdchain/error.h"
 
 namespace vhdchain::cli {
@@ -43,27 +44,16 @@ void disarm_cleanup() { g_cleanup_armed = 0; }
 
 Error refuse(const std::string& message) { return Error(ErrorCode::invalid_argument, message); }
 
-std::string folder_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
-std::string base_of(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-void check_not_an_input(const std::string& out, const struct stat& st, const std::vector<FileKey>& inputs) {
-  FileKey key{static_cast<uint64_t>(st.st_dev), 0, static_cast<uint64_t>(st.st_ino)};
-  for (const FileKey& input : inputs)
+void check_not_an_input(const std::string& out, const struct stat& st, const std::vector<FileIdentity>& inputs) {
+  FileIdentity key{static_cast<uint64_t>(st.st_dev), 0, static_cast<uint64_t>(st.st_ino)};
+  for (const FileIdentity& input : inputs)
     if (input == key) throw refuse(fmt::format("{}: is one of the chain's own files; refusing to overwrite an input", out));
 }
 
 }  // namespace
 
 std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, uint64_t size,
-                                           const std::vector<FileKey>& inputs) {
+                                           const std::vector<FileIdentity>& inputs) {
   if (out == "-") {
     if (::isatty(STDOUT_FILENO))
       throw refuse("refusing to write a raw disk image to a terminal; redirect stdout or give a file name");
@@ -95,7 +85,7 @@ std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, u
   }
 
   // A dot name in the same folder: invisible in a plain `ls`, and the rename stays on one file system.
-  std::string pattern = fmt::format("{}/.{}.vhdchain-XXXXXX", folder_of(out), base_of(out));
+  std::string pattern = fmt::format("{}/.{}.vhdchain-XXXXXX", io::folder_of(out), io::file_name_of(out));
   std::vector<char> name(pattern.begin(), pattern.end());
   name.push_back('\0');
   int fd = ::mkostemp(name.data(), O_CLOEXEC);
@@ -158,7 +148,7 @@ void RawTarget::commit() {
   committed_ = true;
   disarm_cleanup();
   // The rename itself is durable once the folder is synced.
-  int dir = ::open(folder_of(out_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dir = ::open(io::folder_of(out_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);

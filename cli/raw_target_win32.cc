@@ -26,6 +26,7 @@
 
 #include <fmt/format.h>
 
+#include "io/fs_ops.h"
 #include "io/win32.h"
 #include "vhdchain/error.h"
 
@@ -80,20 +81,18 @@ int adopt(win32::Handle h, const std::string& name) {
   return fd;
 }
 
-// "dir\name" -> ("dir\", "name"); also '/' and a drive-relative "C:name". The temp file is the
-// prefix + "." + name + a suffix, so no separator rule is needed to rebuild the folder.
+// "dir\name" -> ("dir\", "name"); also '/' and a drive-relative "C:name" (io::last_separator). The
+// temp file is the prefix + "." + name + a suffix, so no separator rule is needed to rebuild the folder.
 std::pair<std::string, std::string> split_folder(const std::string& path) {
-  size_t cut = path.find_last_of("\\/");
-  if (cut == std::string::npos) cut = path.size() >= 2 && path[1] == ':' ? 1 : std::string::npos;
-  if (cut == std::string::npos) return {"", path};
-  return {path.substr(0, cut + 1), path.substr(cut + 1)};
+  const size_t name_at = path.size() - io::file_name_of(path).size();
+  return {path.substr(0, name_at), path.substr(name_at)};
 }
 
-void check_not_an_input(const std::string& out, HANDLE h, const std::vector<FileKey>& inputs) {
+void check_not_an_input(const std::string& out, HANDLE h, const std::vector<FileIdentity>& inputs) {
   std::optional<win32::FileId> id = win32::file_id_of(h);
   if (!id) return;
-  const FileKey key{id->volume, id->high, id->low};
-  for (const FileKey& input : inputs)
+  const FileIdentity key{id->volume, id->high, id->low};
+  for (const FileIdentity& input : inputs)
     if (input == key) throw refuse(fmt::format("{}: is one of the chain's own files; refusing to overwrite an input", out));
 }
 
@@ -115,7 +114,7 @@ win32::Handle create_temp(const std::string& out, std::string& temp) {
 }  // namespace
 
 std::unique_ptr<RawTarget> RawTarget::open(const std::string& out, bool force, uint64_t size,
-                                           const std::vector<FileKey>& inputs) {
+                                           const std::vector<FileIdentity>& inputs) {
   if (out == "-") {
     const int fd = ::_fileno(stdout);
     if (is_console(handle_of(fd)))

@@ -16,9 +16,9 @@ namespace {
 // After writing: the child's chain must reach PARENT (the same file) through the new locators.
 void verify_chain_reaches(const std::string& child, const std::string& parent) {
   const Chain chain = open_chain(child, host_chain_options());
-  const hostpath::FileIdentityResult want = hostpath::file_identity(parent);
+  const FileIdentityResult want = file_identity(parent);
   if (chain.layers().size() < 2 || !want.ok() ||
-      hostpath::file_identity(chain.layers()[1].path).identity != want.identity)
+      file_identity(chain.layers()[1].path).identity != want.identity)
     throw Error(ErrorCode::parent_missing,
                 fmt::format("{}: written, but opening the chain again did not reach {} (it reached {})", child,
                             parent, chain.layers().size() < 2 ? "no parent" : chain.layers()[1].path));

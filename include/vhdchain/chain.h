@@ -28,25 +28,16 @@
 
 #include "vhdchain/disk_image.h"
 #include "vhdchain/error.h"
+#include "vhdchain/file_identity.h"
 #include "vhdchain/reader.h"
 
 namespace vhdchain {
 
 class ChainReader;
 
-// Which file a path names: equal keys mean the same file, whatever the paths. POSIX: volume = st_dev,
-// file_low = st_ino; Windows: FILE_ID_INFO's VolumeSerialNumber and 128-bit FileId. (hostpath/ has
-// the richer FileIdentity; it sits above chain/ in the layering, so chain keeps this small key.)
-struct FileKey {
-  uint64_t volume = 0;
-  uint64_t file_high = 0;
-  uint64_t file_low = 0;
-  friend bool operator==(const FileKey&, const FileKey&) = default;
-};
-
 struct OpenedImage {
   std::shared_ptr<const DiskImage> image{};
-  FileKey key{};
+  FileIdentity key{};
 };
 
 // Opens a host path read-only as a disk image. Throws what open_image_file throws: IoError when the
@@ -116,7 +107,7 @@ struct ChainOptions {
 struct ChainLayer {
   std::string path{};  // the host path it was opened through
   std::shared_ptr<const DiskImage> image{};
-  FileKey key{};
+  FileIdentity key{};
   ParentResolution parent{};  // how this layer's parent was found; empty for the base
 };
 
@@ -133,7 +124,7 @@ struct ResolvedParent {
 
 // Finds the parent of chain.back() (the layers opened so far, leaf first): probes its candidates in
 // order and accepts the first whose identity the child accepts, whose virtual size and logical sector
-// size equal the child's, and that is not already in the chain (same FileKey, or same non-zero
+// size equal the child's, and that is not already in the chain (same FileIdentity, or same non-zero
 // identity). A candidate's failure is recorded, never thrown.
 ResolvedParent resolve_parent(const std::vector<ChainLayer>& chain, const ChainOptions& options = {});
 

@@ -75,7 +75,7 @@ struct Disk {
   std::vector<std::string> other_paths;  // the same file reached through other paths
   std::vector<std::string> scanned_as;   // every path the scan found it through (two: mounted twice)
   bool scanned = false;        // found under the given PATHs (else only reached as a parent)
-  FileKey key{};
+  FileIdentity key{};
   std::shared_ptr<const DiskImage> image{};  // null when it could not be opened
   std::string error;           // why it could not be opened (message names file, structure, offset)
   std::optional<std::string> windows_path;  // its path on the Windows host, through --map in reverse

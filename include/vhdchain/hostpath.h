@@ -4,16 +4,16 @@
 // mount points (C:\Hyper-V\ and D:\ being the same volume; a stale C:\ClusterStorage.000 mounting a
 // CSV twice): it compares path text, not identity. This module answers, for paths on this host and
 // for Windows paths read from locators:
-//   - are two paths one file?             file_identity()   (st_dev + st_ino; FileIdInfo on Windows)
+//   - are two paths one file?             file_identity()   (io's, vhdchain/file_identity.h)
 //   - which volume and mount point?        MountTable, locate_host_path()   (/proc/self/mountinfo)
 //   - which other paths reach that place?  HostLocation::aliases, WindowsVolumeSet::aliases()
 //   - what does a Windows path mean here?  WinPath, PathMap (--map), WindowsVolumeSet (--volumes)
 //   - what is wrong with a set of paths?   analyze_host_paths(), analyze_windows_paths()
 //
 // Everything that reads text or compares paths is a pure function, testable on fixtures; only
-// file_identity(), read_mount_table(), resolve_host_path(), probe_host_path(),
-// lookup_case_insensitive() and resolve_on_host() touch the system (POSIX/Linux files today; a
-// Win32 port implements the same declarations). Codes, the
+// read_mount_table(), resolve_host_path(), probe_host_path(), lookup_case_insensitive() and
+// resolve_on_host() touch the system (*_posix/_linux.cc and *_win32.cc implement the same
+// declarations). Codes, the
 // canonical-path rules and the limits are in docs/hostpath.md.
 #pragma once
 
@@ -26,48 +26,10 @@
 #include <utility>
 #include <vector>
 
+#include "vhdchain/file_identity.h"
 #include "vhdchain/guid.h"
 
 namespace vhdchain::hostpath {
-
-// ---------------------------------------------------------------------------------------------
-// File identity
-
-// Which file a path names. Two paths name the same file iff their identities are equal.
-// Linux: volume_id = st_dev, file_id = st_ino (high half zero). Windows: FILE_ID_INFO's 64-bit
-// VolumeSerialNumber and 128-bit FileId (bytes 0..7 -> file_id_low, 8..15 -> file_id_high, LE).
-struct FileIdentity {
-  uint64_t volume_id = 0;
-  uint64_t file_id_high = 0;
-  uint64_t file_id_low = 0;
-
-  // "volume 0xfe00 file 0x0000000000000000000000000000a72c" (for messages and JSON).
-  std::string to_string() const;
-  friend bool operator==(const FileIdentity&, const FileIdentity&) = default;
-  friend auto operator<=>(const FileIdentity&, const FileIdentity&) = default;
-};
-
-// Why the system refused a path, independent of the platform's error numbering.
-enum class AccessStatus {
-  ok,
-  not_found,      // ENOENT, ENOTDIR (a component is a file); ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND
-  access_denied,  // EACCES, EPERM; ERROR_ACCESS_DENIED
-  other,          // anything else (ELOOP, EIO, ENAMETOOLONG, ...)
-};
-std::string_view to_string(AccessStatus status);  // "ok", "not_found", "access_denied", "other"
-// Classifies a raw errno (POSIX) / GetLastError() (Win32) value.
-AccessStatus classify_error(int error);
-
-struct FileIdentityResult {
-  FileIdentity identity;                  // valid only when ok()
-  int error = 0;                          // errno / GetLastError(); 0 on success
-  AccessStatus status = AccessStatus::ok;
-  bool ok() const { return error == 0; }
-};
-
-// The identity of the file `path` names, following symlinks (stat). Never throws for the path's own
-// failure: it is returned.
-FileIdentityResult file_identity(const std::string& path);
 
 // ---------------------------------------------------------------------------------------------
 // Linux mount table (/proc/self/mountinfo)
@@ -201,9 +163,8 @@ bool windows_path_starts_with(const WinPath& path, const WinPath& prefix);
 // `relative` joined onto the folder holding `child` (an absolute path), normalised like Windows does.
 WinPath resolve_relative(const WinPath& child, const WinPath& relative);
 
-// `relative` (kind relative) as a host path beside `child_host_path`: components joined with '/',
-// ".." applied lexically as Windows would.
-std::string host_path_beside(std::string_view child_host_path, const WinPath& relative);
+// (A relative locator as a host path beside the child is chain::beside (src/chain/stored_path.h),
+// which leaves ".." to the kernel: textual ".." is right only for Windows paths, as above.)
 
 // A ClusterStorage.NNN component: the stale root a cluster leaves when it cannot reuse
 // C:\ClusterStorage. Semantics of the regex [\\/]ClusterStorage\.\d+([\\/]|$), case-insensitive,
@@ -312,6 +273,16 @@ class PathMap {
   std::vector<PathMapping> mappings_;
 };
 
+// The components of a host path split at '/', empty ones dropped: "/a//b/c" -> {"a", "b", "c"}.
+std::vector<std::string> host_path_components(std::string_view path);
+
+// --map in reverse: the Windows path of `host_path` (absolute, its folders' symlinks already
+// resolved, resolve_host_path) through the mapping with the longest host root above it; each root
+// is tried as given and with its own symlinks resolved. nullopt when no mapping holds it. check
+// (a child's Windows path) and compose_parent_paths (the locators written) both use this one.
+// Touches the system (resolve_host_path of the roots).
+std::optional<WinPath> windows_path_of(const PathMap& map, std::string_view host_path);
+
 // Case-insensitive lookup on a case-sensitive host filesystem (NTFS through ntfs-3g, a copy on ext4).
 enum class LookupStatus {
   exact,         // the path exists as written
@@ -414,5 +385,34 @@ std::vector<AliasFinding> analyze_windows_path(const WindowsVolumeSet& volumes, 
 std::optional<AliasFinding> analyze_windows_pair(const WindowsVolumeSet& volumes, const WinPath& a, size_t a_index,
                                                  const WinPath& b, size_t b_index);
 std::vector<AliasFinding> analyze_windows_paths(const WindowsVolumeSet& volumes, std::span<const WinPath> paths);
+
+// ---------------------------------------------------------------------------------------------
+// Parent paths: what a child stores to find its parent (src/hostpath/parent_paths*.cc; create,
+// relink and merge's re-pointing store them)
+
+// Every form a locator can store, composed from host paths. Windows forms use '\'.
+struct ParentPaths {
+  // ".\parent.vhdx", "..\base\parent.vhdx": the parent relative to the child's folder (VHDX
+  // relative_path, VHD W2ru). Empty when no relative form exists (different volumes or drives).
+  std::string relative_path;
+  // "C:\VMs\parent.vhdx" (VHDX absolute_win32_path as Hyper-V writes it, without \\?\; VHD W2ku and
+  // the parent unicode name). Known on Windows; elsewhere only through a path mapping.
+  std::optional<std::string> absolute_win32_path;
+  // "\\?\Volume{guid}\VMs\parent.vhdx" (VHDX volume_path). Known on Windows, or from a volume list.
+  std::optional<std::string> volume_path;
+};
+
+// What is known about the host besides its own file system: Windows paths of host folders
+// (--map, used in reverse) and the Windows volume list (--volumes). Both optional.
+struct ParentPathContext {
+  const PathMap* map = nullptr;
+  const WindowsVolumeSet* volumes = nullptr;
+};
+
+// The locator paths for `parent` as seen from `child` (host paths; child need not exist yet).
+// relative_path is computed from the host paths after resolving symlinks of their folders;
+// absolute_win32_path and volume_path from the Win32 APIs on Windows, elsewhere from the context.
+ParentPaths compose_parent_paths(const std::string& child, const std::string& parent,
+                                 const ParentPathContext& context = {});
 
 }  // namespace vhdchain::hostpath

@@ -26,33 +26,11 @@
 
 namespace vhdchain {
 
-// ---------------------------------------------------------------------------------------------
-// Parent paths: what a child stores to find its parent
-
-// Every form a locator can store, composed from host paths. Windows forms use '\'.
-struct ParentPaths {
-  // ".\parent.vhdx", "..\base\parent.vhdx": the parent relative to the child's folder (VHDX
-  // relative_path, VHD W2ru). Empty when no relative form exists (different volumes or drives).
-  std::string relative_path;
-  // "C:\VMs\parent.vhdx" (VHDX absolute_win32_path as Hyper-V writes it, without \\?\; VHD W2ku and
-  // the parent unicode name). Known on Windows; elsewhere only through a path mapping.
-  std::optional<std::string> absolute_win32_path;
-  // "\\?\Volume{guid}\VMs\parent.vhdx" (VHDX volume_path). Known on Windows, or from a volume list.
-  std::optional<std::string> volume_path;
-};
-
-// What is known about the host besides its own file system: Windows paths of host folders
-// (--map, used in reverse) and the Windows volume list (--volumes). Both optional.
-struct ParentPathContext {
-  const hostpath::PathMap* map = nullptr;
-  const hostpath::WindowsVolumeSet* volumes = nullptr;
-};
-
-// The locator paths for `parent` as seen from `child` (host paths; child need not exist yet).
-// relative_path is computed from the host paths after resolving symlinks of their folders;
-// absolute_win32_path and volume_path from the Win32 APIs on Windows, elsewhere from the context.
-ParentPaths compose_parent_paths(const std::string& child, const std::string& parent,
-                                 const ParentPathContext& context = {});
+// Parent paths (what a child stores to find its parent) are composed from host paths, --map and
+// --volumes: hostpath's job (vhdchain/hostpath.h); the write layer stores them.
+using hostpath::compose_parent_paths;
+using hostpath::ParentPathContext;
+using hostpath::ParentPaths;
 
 // ---------------------------------------------------------------------------------------------
 // Planned changes (what --dry-run prints)

@@ -1,7 +1,7 @@
+// UTF-16 <-> UTF-8, and the one UTF-8 decoder and encoder (hostpath's NTFS case folding uses them too).
 #include "base/utf16.h"
 
 namespace vhdchain {
-namespace {
 
 void append_utf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
@@ -20,6 +20,37 @@ void append_utf8(std::string& out, uint32_t cp) {
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
 }
+
+// Strict: the shortest form only, no surrogates, nothing above U+10FFFF (so no lead byte above 0xF4).
+std::optional<uint32_t> decode_utf8_at(std::string_view text, size_t& i) {
+  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t b0 = byte(i);
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
+  size_t len = 0;
+  uint32_t cp = 0, min = 0;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return std::nullopt;
+  }
+  if (i + len > text.size()) return std::nullopt;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  i += len;
+  return cp;
+}
+
+namespace {
 
 constexpr uint32_t kReplacement = 0xFFFD;
 
@@ -57,36 +88,11 @@ Utf16Text decode(std::span<const uint8_t> bytes, Endian order, bool stop_at_nul)
   return r;
 }
 
-// Decodes one UTF-8 sequence at text[i]; returns the code point (kReplacement if invalid) and
-// advances i.
+// One code point at text[i], advancing i; kReplacement (and one byte) where the bytes are not UTF-8.
 uint32_t next_code_point(std::string_view text, size_t& i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  uint8_t b0 = byte(i);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  int len = (b0 >= 0xF0 && b0 <= 0xF4) ? 4 : (b0 >= 0xE0) ? 3 : (b0 >= 0xC2 && b0 < 0xE0) ? 2 : 0;
-  if (len == 0 || i + len > text.size()) {
-    ++i;
-    return kReplacement;
-  }
-  uint32_t cp = b0 & (0x7F >> len);
-  for (int k = 1; k < len; ++k) {
-    uint8_t b = byte(i + k);
-    if ((b & 0xC0) != 0x80) {
-      ++i;
-      return kReplacement;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-  if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++i;
-    return kReplacement;
-  }
-  i += len;
-  return cp;
+  if (std::optional<uint32_t> cp = decode_utf8_at(text, i)) return *cp;
+  ++i;
+  return kReplacement;
 }
 
 }  // namespace

@@ -7,13 +7,13 @@
 // logical sector size), plus not already being in the chain. A file that exists but fails a check is
 // not the end of the search: an old copy or an unrelated disk of the same name often sits at a stale
 // locator path while the real parent waits beside the child. Every outcome is recorded.
-#include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
 
 #include "vhdchain/chain.h"
 #include "vhdchain/error.h"
+#include "vhdchain/file_identity.h"
 
 namespace vhdchain {
 namespace {
@@ -29,41 +29,13 @@ void set(ParentCandidate& c, CandidateOutcome outcome, std::string detail) {
   c.detail = std::move(detail);
 }
 
-// IoError carries errno on POSIX and GetLastError() on Windows (the numbers below, from winerror.h:
-// no <windows.h> needed for six constants).
-CandidateOutcome classify_open_failure(int error) {
-#ifdef _WIN32
-  switch (error) {
-    case 2:    // ERROR_FILE_NOT_FOUND
-    case 3:    // ERROR_PATH_NOT_FOUND
-    case 15:   // ERROR_INVALID_DRIVE: a drive letter this host does not have
-    case 123:  // ERROR_INVALID_NAME
-    case 161:  // ERROR_BAD_PATHNAME
-      return CandidateOutcome::not_found;
-    case 5:    // ERROR_ACCESS_DENIED
-      return CandidateOutcome::access_denied;
-    default:
-      return CandidateOutcome::io_error;
-  }
-#else
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR:
-      return CandidateOutcome::not_found;
-    case EACCES:
-    case EPERM:
-      return CandidateOutcome::access_denied;
-    default:
-      return CandidateOutcome::io_error;
-  }
-#endif
-}
-
 void record_open_failure(ParentCandidate& c, const IoError& e) {
-  switch (classify_open_failure(e.errno_value())) {
-    case CandidateOutcome::not_found:
+  // One classification for the whole tool (file_identity.h): a Windows share that does not exist
+  // is a parent not found here, as it is for check's alias probes.
+  switch (classify_access_error(e.errno_value())) {
+    case AccessStatus::not_found:
       return set(c, CandidateOutcome::not_found, "not found");
-    case CandidateOutcome::access_denied:
+    case AccessStatus::access_denied:
       return set(c, CandidateOutcome::access_denied, "access denied");
     default:
       return set(c, CandidateOutcome::io_error, without_path_prefix(e.what(), c.path));

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "io/fs_ops.h"
+
 namespace vhdchain::chain {
 namespace {
 
@@ -71,14 +73,9 @@ std::string_view stored_file_name(std::string_view stored) {
 }
 
 std::string beside(const std::string& child_path, std::string_view relative) {
-#ifdef _WIN32
   // Windows host paths separate with backslashes as well, and "C:child.vhdx" is in drive C's
-  // current folder. (On POSIX a backslash is part of a file name.)
-  size_t slash = child_path.find_last_of("/\\");
-  if (slash == std::string::npos && child_path.size() >= 2 && child_path[1] == ':') slash = 1;
-#else
-  size_t slash = child_path.rfind('/');
-#endif
+  // current folder; on POSIX a backslash is part of a file name (io::last_separator).
+  const size_t slash = io::last_separator(child_path);
   if (slash == std::string::npos) return tidy_host_path(relative);
   std::string joined = child_path.substr(0, slash + 1);
   joined += relative;

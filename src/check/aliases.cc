@@ -26,22 +26,6 @@ bool is_absolute_locator(const std::string& key) {
   return key == "absolute_win32_path" || key == "volume_path" || key == "W2ku" || key == "Wi2k";
 }
 
-// The Windows path of a host path, through the --map mapping whose host root holds it (longest first).
-std::optional<std::string> windows_path_of(const hostpath::PathMap& map, const std::string& host_path) {
-  const hostpath::PathMapping* best = nullptr;
-  for (const hostpath::PathMapping& m : map.mappings()) {
-    const std::string& root = m.host_root;
-    bool under = host_path == root || (host_path.size() > root.size() && host_path.compare(0, root.size(), root) == 0 &&
-                                       (root == "/" || host_path[root.size()] == '/'));
-    if (under && (!best || root.size() > best->host_root.size())) best = &m;
-  }
-  if (!best) return std::nullopt;
-  std::string rest = host_path.substr(best->host_root.size());
-  std::string text = best->windows_root.to_string(true);
-  for (char c : rest) text += c == '/' ? '\\' : c;
-  return hostpath::parse_windows_path(text).to_string();
-}
-
 class AliasChecker {
  public:
   AliasChecker(const Options& options, Report& report) : options_(options), report_(report) {
@@ -62,7 +46,9 @@ class AliasChecker {
   void run() {
     for (size_t i = 0; i < report_.disks.size(); ++i) {
       Disk& d = report_.disks[i];
-      if (!options_.map.mappings().empty()) d.windows_path = windows_path_of(options_.map, hostpath::resolve_host_path(d.path));
+      if (!options_.map.mappings().empty())
+        if (std::optional<WinPath> w = hostpath::windows_path_of(options_.map, hostpath::resolve_host_path(d.path)))
+          d.windows_path = w->to_string();
       cluster_storage(i);
       seen_twice(i);
       if (d.parent) parent_link(i);

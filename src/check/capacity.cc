@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
-#include "check/free_space.h"
+#include "io/free_space.h"
 #include "vhdchain/file.h"
 
 namespace vhdchain::check::detail {
@@ -83,10 +83,10 @@ class CapacityMeter {
   // Free space of the volume holding a disk: asked once per volume (device), not once per file.
   std::optional<uint64_t> free_bytes(size_t index) {
     const Disk& d = report_.disks[index];
-    const std::string key = d.key.volume ? "dev:" + std::to_string(d.key.volume) : "path:" + d.path;
+    const std::string key = d.key.volume_id ? "dev:" + std::to_string(d.key.volume_id) : "path:" + d.path;
     auto it = free_.find(key);
     if (it != free_.end()) return it->second;
-    std::optional<uint64_t> v = options_.free_space ? options_.free_space(d.path) : volume_free_bytes(d.path);
+    std::optional<uint64_t> v = options_.free_space ? options_.free_space(d.path) : io::volume_free_bytes(d.path);
     free_.emplace(key, v);
     return v;
   }
@@ -169,7 +169,7 @@ class CapacityMeter {
   void volumes() {
     std::map<uint64_t, std::vector<size_t>> by_volume;
     for (size_t i = 0; i < report_.disks.size(); ++i)
-      if (report_.disks[i].growth_bytes > 0) by_volume[report_.disks[i].key.volume].push_back(i);
+      if (report_.disks[i].growth_bytes > 0) by_volume[report_.disks[i].key.volume_id].push_back(i);
     for (const auto& [volume, disks] : by_volume) {
       uint64_t growth = 0;
       std::vector<std::string> paths;

@@ -8,13 +8,11 @@
 // Paths written on Windows rarely match a Linux copy's case, so a candidate that is not found is
 // looked up again ignoring case as NTFS would; locators reached that way, or ambiguous, are reported.
 #include <algorithm>
-#include <cerrno>
 #include <exception>
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -22,25 +20,11 @@
 #include "check/check_internal.h"
 #include "io/fs_ops.h"
 #include "vhdchain/error.h"
+#include "vhdchain/hostpath.h"
 #include "vhdchain/write.h"
 
 namespace vhdchain::check::detail {
 namespace {
-
-using Key = std::tuple<uint64_t, uint64_t, uint64_t>;
-Key key_of(const FileKey& k) { return {k.volume, k.file_high, k.file_low}; }
-
-std::vector<std::string> split_components(const std::string& absolute) {
-  std::vector<std::string> out;
-  size_t start = 1;
-  while (start <= absolute.size()) {
-    size_t end = absolute.find('/', start);
-    if (end == std::string::npos) end = absolute.size();
-    if (end > start) out.push_back(absolute.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 std::string_view identity_label(const DiskImage& image) {
   return image.info().format == DiskFormat::vhdx ? "DataWriteGuid" : "unique id";
@@ -105,8 +89,8 @@ class ForestBuilder {
     try {
       return Cached{opener(path), nullptr};
     } catch (const IoError& e) {
-      if ((e.errno_value() == ENOENT || e.errno_value() == ENOTDIR) && !path.empty() && path[0] == '/') {
-        std::vector<std::string> components = split_components(path);
+      if (classify_access_error(e.errno_value()) == AccessStatus::not_found && !path.empty() && path[0] == '/') {
+        std::vector<std::string> components = hostpath::host_path_components(path);
         hostpath::CaseLookup lookup = hostpath::lookup_case_insensitive("/", components);
         if (lookup.status == hostpath::LookupStatus::case_differs || lookup.status == hostpath::LookupStatus::ambiguous) {
           std::lock_guard<std::mutex> lock(case_mutex_);
@@ -145,7 +129,7 @@ class ForestBuilder {
 
   // The disk a path names, by identity: an existing Disk (its other_paths gains the path) or a new one.
   size_t disk_for(const OpenedImage& opened, const std::string& path, bool scanned) {
-    auto [it, inserted] = by_key_.try_emplace(key_of(opened.key), report_.disks.size());
+    auto [it, inserted] = by_key_.try_emplace(opened.key, report_.disks.size());
     if (!inserted) {
       Disk& d = report_.disks[it->second];
       if (d.path != path && std::find(d.other_paths.begin(), d.other_paths.end(), path) == d.other_paths.end())
@@ -353,7 +337,7 @@ class ForestBuilder {
   Report& report_;
   ChainOptions chain_options_;
   std::map<std::string, Cached> cache_;
-  std::map<Key, size_t> by_key_;
+  std::map<FileIdentity, size_t> by_key_;
   std::map<std::string, hostpath::CaseLookup> case_lookups_;
   std::mutex case_mutex_;  // open_uncached runs on several threads in open_in_parallel
 };

@@ -54,11 +54,11 @@ class Scanner {
   void folder(const fs::path& dir) {
     // Only a folder that contains itself (a symlink loop) is skipped: a second path to a folder, such
     // as a bind mount or a second mount of a volume, is searched again, so the alias is seen.
-    hostpath::FileIdentityResult id = hostpath::file_identity(to_utf8(dir));
+    FileIdentityResult id = file_identity(to_utf8(dir));
     if (id.ok() && !ancestors_.insert(id.identity).second) return;
     struct Leave {
-      std::set<hostpath::FileIdentity>& set;
-      std::optional<hostpath::FileIdentity> id;
+      std::set<FileIdentity>& set;
+      std::optional<FileIdentity> id;
       ~Leave() {
         if (id) set.erase(*id);
       }
@@ -88,7 +88,7 @@ class Scanner {
   }
 
   ScanResult result_;
-  std::set<hostpath::FileIdentity> ancestors_;  // folders on the current descent
+  std::set<FileIdentity> ancestors_;  // folders on the current descent
 };
 
 }  // namespace

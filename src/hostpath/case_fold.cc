@@ -8,9 +8,11 @@
 // docs/hostpath.md states the limit. Dotless i / dotted I and long s are left alone on purpose: their
 // upper-case forms are not one-to-one pairs, and guessing wrong would merge two distinct names.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "base/utf16.h"
 #include "vhdchain/hostpath.h"
 
 namespace vhdchain::hostpath {
@@ -38,63 +40,14 @@ uint32_t simple_upper(uint32_t c) {
   return c;
 }
 
-// Decodes one well-formed UTF-8 sequence at text[i]; returns false (and leaves i) when the bytes
-// there are not one, so the caller copies the byte through unchanged.
-bool next_code_point(std::string_view text, size_t& i, uint32_t& cp) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  uint8_t b0 = byte(i);
-  size_t len = 0;
-  uint32_t min = 0;
-  if (b0 < 0x80) {
-    cp = b0;
-    ++i;
-    return true;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (i + len > text.size()) return false;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  i += len;
-  return true;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 }  // namespace
 
 std::string fold_case(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
   for (size_t i = 0; i < utf8.size();) {
-    uint32_t cp = 0;
-    if (next_code_point(utf8, i, cp)) {
-      append_utf8(out, simple_upper(cp));
+    if (std::optional<uint32_t> cp = decode_utf8_at(utf8, i)) {
+      append_utf8(out, simple_upper(*cp));
     } else {
       out.push_back(utf8[i]);  // not UTF-8 (an ANSI name?): compared byte for byte
       ++i;

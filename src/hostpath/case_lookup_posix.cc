@@ -40,7 +40,7 @@ CaseLookup lookup_case_insensitive(const std::string& base, std::span<const std:
   }
   if (::stat(base.c_str(), &st) != 0) {
     r.error = errno;
-    r.status = classify_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
+    r.status = classify_access_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
     r.component = CaseLookup::kBase;
     r.path = base;
     return r;
@@ -60,7 +60,7 @@ CaseLookup lookup_case_insensitive(const std::string& base, std::span<const std:
     if (!dir) {
       r.error = errno;
       // A file where a folder should be means the name is not there; anything else is a refusal.
-      r.status = classify_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
+      r.status = classify_access_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
       return r;
     }
     const std::string key = fold_case(want);

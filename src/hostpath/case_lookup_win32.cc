@@ -32,7 +32,7 @@ CaseLookup lookup_case_insensitive(const std::string& base, std::span<const std:
   CaseLookup r;
   if (attributes_of(base) == INVALID_FILE_ATTRIBUTES) {
     r.error = static_cast<int>(::GetLastError());
-    r.status = classify_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
+    r.status = classify_access_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
     r.component = CaseLookup::kBase;
     r.path = base;
     return r;
@@ -64,7 +64,7 @@ CaseLookup lookup_case_insensitive(const std::string& base, std::span<const std:
     HANDLE find = ::FindFirstFileW(vhdchain::win32::to_win32_path(join(cur, want)).c_str(), &found);
     if (find == INVALID_HANDLE_VALUE) {
       r.error = static_cast<int>(::GetLastError());
-      r.status = classify_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
+      r.status = classify_access_error(r.error) == AccessStatus::not_found ? LookupStatus::not_found : LookupStatus::unreadable;
       return r;
     }
     std::vector<std::string> matches;

@@ -219,16 +219,6 @@ WinPath resolve_relative(const WinPath& child, const WinPath& relative) {
   return out;
 }
 
-std::string host_path_beside(std::string_view child_host_path, const WinPath& relative) {
-  size_t slash = child_host_path.rfind('/');
-  std::string dir = slash == std::string_view::npos ? std::string(".")
-                    : slash == 0                    ? std::string("/")
-                                                    : std::string(child_host_path.substr(0, slash));
-  std::string joined = dir;
-  for (const std::string& c : relative.components) joined += "/" + c;
-  return normalize_host_path(joined);
-}
-
 std::optional<ClusterStorageRoot> find_cluster_storage_root(std::string_view path) {
   constexpr std::string_view kName = "ClusterStorage.";
   for (size_t i = 0; i < path.size(); ++i) {

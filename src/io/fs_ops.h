@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace vhdchain::io {
 
@@ -23,6 +24,16 @@ void remove_file(const std::string& path);
 
 // True when something (file, directory, dangling symlink) exists at path.
 bool path_exists(const std::string& path);
+
+// The folder of a path, the one rule for every caller. Separators are '/' and, on Windows only,
+// '\' and the ':' of a drive ("C:child.vhdx" is in drive C's current folder); on POSIX a '\' is
+// part of a file name. npos: a bare name.
+size_t last_separator(std::string_view path);
+// The folder holding `path`: "." for a bare name, "/" for a name at the root ("C:\" and "C:" keep
+// their separator on Windows), else the text before the last separator.
+std::string folder_of(std::string_view path);
+// The name after the last separator (the whole text for a bare name).
+std::string_view file_name_of(std::string_view path);
 
 // Flushes the directory holding `path` so a create, rename or remove in it is durable. No-op on
 // Windows, where the operations above are write-through.

@@ -13,17 +13,10 @@
 namespace vhdchain::io {
 namespace {
 
-std::string parent_directory(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
 void sync_parent_directory(const std::string& path) {
-  const std::string dir = parent_directory(path);
+  const std::string dir = folder_of(path);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) throw IoError(dir, "open directory", errno);
   const int rc = ::fsync(fd);

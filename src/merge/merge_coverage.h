@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "vhdchain/disk_image.h"
+#include "write/payload_copier.h"
 
 namespace vhdchain::write {
 
@@ -20,5 +21,12 @@ struct CoveredRun {
 
 // The runs of [offset, offset + length), in order, adjacent runs of one kind coalesced.
 std::vector<CoveredRun> covered_runs(const std::vector<const DiskImage*>& sources, uint64_t offset, uint64_t length);
+
+// What a source's covered run puts at target_offset for the payload copier (write/payload_copier.h,
+// which knows nothing of merges): its bytes, or zeros where the source defines zeros.
+inline PayloadPiece piece_for(uint64_t target_offset, const CoveredRun& run) {
+  return run.zero ? PayloadPiece{target_offset, run.length, -1, 0}
+                  : PayloadPiece{target_offset, run.length, run.source, run.file_offset};
+}
 
 }  // namespace vhdchain::write

@@ -107,7 +107,7 @@ class VhdTargetWriter {
       }
     if (next_free_ != end_before) file_.write_at(next_free_, footer_);
 
-    std::vector<JournalRecord> new_bitmaps, held_bitmaps;
+    std::vector<Patch> new_bitmaps, held_bitmaps;
     std::map<uint64_t, uint32_t> bat_changes;
     for (const Touched& t : batch) {
       if (t.new_offset != 0) {
@@ -132,7 +132,7 @@ class VhdTargetWriter {
   }
 
   // Sectors the sources define, written in place; their bits set (a bit already set stays set).
-  uint64_t plan_held_block(const Touched& t, std::vector<PayloadPiece>& pieces, std::vector<JournalRecord>& records) {
+  uint64_t plan_held_block(const Touched& t, std::vector<PayloadPiece>& pieces, std::vector<Patch>& records) {
     const uint64_t start = units_.start(t.unit);
     const uint64_t bitmap_at = uint64_t(bat_[t.unit]) * vhd::kSectorSize;
     std::vector<uint8_t> bitmap(layout().bitmap_size);
@@ -152,7 +152,7 @@ class VhdTargetWriter {
   // A block the target does not hold: what the sources define; the rest of its new space reads as
   // zeros. A dynamic target defines the whole block (its absent sectors read as zeros anyway); a
   // differencing one keeps showing its parent where no source defines data (bits clear).
-  uint64_t plan_new_block(const Touched& t, std::vector<PayloadPiece>& pieces, std::vector<JournalRecord>& records) {
+  uint64_t plan_new_block(const Touched& t, std::vector<PayloadPiece>& pieces, std::vector<Patch>& records) {
     const uint64_t start = units_.start(t.unit);
     const uint64_t length = units_.length(t.unit);
     const uint64_t data_at = t.new_offset + layout().bitmap_size;
@@ -167,11 +167,11 @@ class VhdTargetWriter {
     return length;
   }
 
-  void commit(std::vector<JournalRecord>& new_bitmaps, std::vector<JournalRecord>& held_bitmaps,
+  void commit(std::vector<Patch>& new_bitmaps, std::vector<Patch>& held_bitmaps,
               const std::map<uint64_t, uint32_t>& bat_changes) {
     VhdJournal journal;
     journal.records = std::move(new_bitmaps);
-    for (JournalRecord& r : held_bitmaps) journal.records.push_back(std::move(r));
+    for (Patch& r : held_bitmaps) journal.records.push_back(std::move(r));
     for (auto it = bat_changes.begin(); it != bat_changes.end();) {
       // Runs of consecutive entries, one record each.
       const uint64_t first = it->first;

@@ -129,17 +129,34 @@ void Bat::load(const ReadTable& read) {
   }
 }
 
+// Validation in named steps: each entry on its own (state, then placement), then the allocated
+// blocks against each other, then the figures block_stats() reports.
 void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_size,
                    const std::vector<ReservedRange>& reserved, std::vector<Note>& notes) {
-  auto entry_fail = [&](uint64_t index, const std::string& detail) {
-    throw FormatError(Location{file, fmt::format("BAT entry {}", index), file_offset + index * 8}, detail);
-  };
+  const EntryFailure fail{file, file_offset};
+  const EntryScan scan = check_entries(fail, file_size, reserved);
+  check_blocks_apart(fail, scan.allocated);
+  stats_.fragmentation_percent = fragmentation_percent(scan.allocated);
+  if (scan.v095_unmapped)
+    notes.push_back({"vhdx.unmapped_v095_state",
+                     fmt::format("BAT @{:#x}: {} payload entries have state 5 (UNMAPPED in the v0.95 draft); read as "
+                                 "UNMAPPED (3)",
+                                 file_offset, scan.v095_unmapped)});
+}
+
+void Bat::EntryFailure::operator()(uint64_t index, const std::string& detail) const {
+  throw FormatError(Location{file, fmt::format("BAT entry {}", index), table_offset + index * 8}, detail);
+}
+
+// One pass over the table: every entry's state (MS-VHDX 2.5.1.1, 2.5.1.2) and, for an entry that
+// owns a block, where that block lies; counts by state into stats_.
+Bat::EntryScan Bat::check_entries(const EntryFailure& fail, uint64_t file_size,
+                                  const std::vector<ReservedRange>& reserved) {
   for (const char* name : {"not_present", "undefined", "zero", "unmapped", "fully_present", "partially_present"})
     stats_.payload[name] = 0;
   for (const char* name : {"not_present", "present"}) stats_.sector_bitmap[name] = 0;
 
-  std::vector<uint32_t> allocated;  // entries that own a block in the file: payload slots, kBitmapTag | chunk
-  uint64_t v095_unmapped = 0;
+  EntryScan scan;
   // Counted by state and named once at the end: a 64 TiB disk has a million entries, and neither a
   // string per entry nor a division per entry (is_bitmap_index) is free at that count.
   uint64_t payload_counts[8] = {}, bitmap_counts[8] = {};
@@ -151,58 +168,24 @@ void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_
     const BatEntry e = is_bitmap ? bitmap(chunk) : payload(block);
     const uint32_t tagged = is_bitmap ? kBitmapTag | static_cast<uint32_t>(chunk) : static_cast<uint32_t>(block);
     if (e.reserved != 0)
-      entry_fail(i, fmt::format("reserved bits 3-19 are not zero (entry {:#018x})", e.file_offset | e.reserved | e.state));
+      fail(i, fmt::format("reserved bits 3-19 are not zero (entry {:#018x})", e.file_offset | e.reserved | e.state));
     slot = is_bitmap ? 0 : slot + 1;
     uint64_t block_bytes = 0;
     if (is_bitmap) {
-      if (e.state != kBitmapNotPresent && e.state != kBitmapPresent)
-        entry_fail(i, fmt::format("sector bitmap state {} is reserved (must be 0 or 6)", e.state));
-      if (e.state == kBitmapPresent) {
-        if (!layout_.differencing)
-          entry_fail(i, "sector bitmap state 6 (present) is only valid in a differencing disk");
-        block_bytes = kSectorBitmapBlockSize;
-      }
+      block_bytes = bitmap_block_bytes(fail, i, e);
       ++bitmap_counts[e.state];
       ++chunk;
     } else {
-      switch (e.state) {
-        case kPayloadNotPresent:
-        case kPayloadUndefined:
-        case kPayloadZero:
-        case kPayloadUnmapped: break;
-        case kPayloadUnmappedV095: ++v095_unmapped; break;
-        case kPayloadFullyPresent: block_bytes = layout_.block_size; break;
-        case kPayloadPartiallyPresent: {
-          if (!layout_.differencing)
-            entry_fail(i, "payload state 7 (partially present) is only valid in a differencing disk");
-          const BatEntry sb = bitmap(chunk);
-          if (sb.state != kBitmapPresent)
-            entry_fail(i, fmt::format("payload state 7 (partially present) needs the sector bitmap of chunk {} (BAT "
-                                      "entry {}) to be present, but its state is {}",
-                                      chunk, layout_.bitmap_index(chunk), sb.state));
-          block_bytes = layout_.block_size;
-          break;
-        }
-        default: entry_fail(i, fmt::format("payload state {} is reserved", e.state));
-      }
+      if (e.state == kPayloadUnmappedV095) ++scan.v095_unmapped;
+      block_bytes = payload_block_bytes(fail, i, e, chunk);
       // A differencing table has CR payload slots per chunk; those past the last block of the disk
       // are validated but not counted, so the counts describe the virtual disk.
       if (block < layout_.payload_blocks) ++payload_counts[e.state];
       ++block;
     }
     if (block_bytes == 0) continue;
-
-    if (e.file_offset < kHeaderSectionSize)
-      entry_fail(i, fmt::format("file offset {:#x} lies inside the 1 MiB header section", e.file_offset));
-    auto end = checked_add(e.file_offset, block_bytes);
-    if (!end || *end > file_size)
-      entry_fail(i, fmt::format("block {:#x}+{:#x} extends past the end of the file ({:#x} bytes)", e.file_offset,
-                                block_bytes, file_size));
-    for (const ReservedRange& r : reserved)
-      if (ranges_overlap(e.file_offset, block_bytes, r.offset, r.length))
-        entry_fail(i, fmt::format("block {:#x}+{:#x} overlaps {} ({:#x}+{:#x})", e.file_offset, block_bytes, r.what,
-                                  r.offset, r.length));
-    allocated.push_back(tagged);
+    check_block_placement(fail, i, e.file_offset, block_bytes, file_size, reserved);
+    scan.allocated.push_back(tagged);
     stats_.allocated_bytes += block_bytes;
   }
 
@@ -210,8 +193,60 @@ void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_
     if (payload_counts[state]) stats_.payload[std::string(payload_state_name(state))] += payload_counts[state];
     if (bitmap_counts[state]) stats_.sector_bitmap[std::string(bitmap_state_name(state))] += bitmap_counts[state];
   }
+  return scan;
+}
 
-  // Overlaps between blocks: sort by offset, compare neighbours.
+// A sector-bitmap entry's state (0 or 6; 6 only in a differencing disk): the bytes it owns.
+uint64_t Bat::bitmap_block_bytes(const EntryFailure& fail, uint64_t index, const BatEntry& e) const {
+  if (e.state != kBitmapNotPresent && e.state != kBitmapPresent)
+    fail(index, fmt::format("sector bitmap state {} is reserved (must be 0 or 6)", e.state));
+  if (e.state != kBitmapPresent) return 0;
+  if (!layout_.differencing) fail(index, "sector bitmap state 6 (present) is only valid in a differencing disk");
+  return kSectorBitmapBlockSize;
+}
+
+// A payload entry's state: the bytes it owns. PARTIALLY_PRESENT needs a differencing disk and its
+// chunk's sector bitmap present; state 4 is reserved.
+uint64_t Bat::payload_block_bytes(const EntryFailure& fail, uint64_t index, const BatEntry& e, uint64_t chunk) const {
+  switch (e.state) {
+    case kPayloadNotPresent:
+    case kPayloadUndefined:
+    case kPayloadZero:
+    case kPayloadUnmapped:
+    case kPayloadUnmappedV095: return 0;
+    case kPayloadFullyPresent: return layout_.block_size;
+    case kPayloadPartiallyPresent: {
+      if (!layout_.differencing) fail(index, "payload state 7 (partially present) is only valid in a differencing disk");
+      const BatEntry sb = bitmap(chunk);
+      if (sb.state != kBitmapPresent)
+        fail(index, fmt::format("payload state 7 (partially present) needs the sector bitmap of chunk {} (BAT "
+                                "entry {}) to be present, but its state is {}",
+                                chunk, layout_.bitmap_index(chunk), sb.state));
+      return layout_.block_size;
+    }
+    default: fail(index, fmt::format("payload state {} is reserved", e.state));
+  }
+  return 0;  // not reached: fail throws
+}
+
+// An allocated block lies after the 1 MiB header section, inside the file and clear of the other
+// structures (log, metadata, the BAT itself).
+void Bat::check_block_placement(const EntryFailure& fail, uint64_t index, uint64_t offset, uint64_t length,
+                                uint64_t file_size, const std::vector<ReservedRange>& reserved) const {
+  if (offset < kHeaderSectionSize)
+    fail(index, fmt::format("file offset {:#x} lies inside the 1 MiB header section", offset));
+  auto end = checked_add(offset, length);
+  if (!end || *end > file_size)
+    fail(index, fmt::format("block {:#x}+{:#x} extends past the end of the file ({:#x} bytes)", offset, length,
+                            file_size));
+  for (const ReservedRange& r : reserved)
+    if (ranges_overlap(offset, length, r.offset, r.length))
+      fail(index, fmt::format("block {:#x}+{:#x} overlaps {} ({:#x}+{:#x})", offset, length, r.what, r.offset, r.length));
+}
+
+// Overlaps between blocks: sorted by offset, each compared with its neighbour; the entry later in
+// the table is the one reported.
+void Bat::check_blocks_apart(const EntryFailure& fail, const std::vector<uint32_t>& allocated) const {
   auto is_bitmap_tag = [](uint32_t t) { return (t & kBitmapTag) != 0; };
   auto offset_of = [&](uint32_t t) {
     return is_bitmap_tag(t) ? bitmap(t & ~kBitmapTag).file_offset : payload(t).file_offset;
@@ -227,19 +262,21 @@ void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_
     if (ranges_overlap(offset_of(a), size_of(a), offset_of(b), size_of(b))) {
       const bool a_later = index_of(a) > index_of(b);
       const uint32_t later = a_later ? a : b, earlier = a_later ? b : a;
-      entry_fail(index_of(later), fmt::format("block {:#x}+{:#x} overlaps the block of BAT entry {} ({:#x}+{:#x})",
-                                              offset_of(later), size_of(later), index_of(earlier), offset_of(earlier),
-                                              size_of(earlier)));
+      fail(index_of(later), fmt::format("block {:#x}+{:#x} overlaps the block of BAT entry {} ({:#x}+{:#x})",
+                                        offset_of(later), size_of(later), index_of(earlier), offset_of(earlier),
+                                        size_of(earlier)));
     }
   }
+}
 
-  // Fragmentation: of the data-bearing payload blocks in virtual order, the share of neighbours
-  // (next data-bearing block) that do not follow each other directly in the file.
+// Of the data-bearing payload blocks in virtual order, the share of neighbours (next data-bearing
+// block) that do not follow each other directly in the file.
+double Bat::fragmentation_percent(const std::vector<uint32_t>& allocated) const {
   uint64_t pairs = 0, breaks = 0;
   bool have_previous = false;
   uint64_t previous_end = 0;
   for (uint32_t t : allocated) {
-    if (is_bitmap_tag(t)) continue;
+    if ((t & kBitmapTag) != 0) continue;
     const uint64_t offset = payload(t).file_offset;
     if (have_previous) {
       ++pairs;
@@ -248,13 +285,7 @@ void Bat::validate(const std::string& file, uint64_t file_offset, uint64_t file_
     have_previous = true;
     previous_end = offset + layout_.block_size;
   }
-  stats_.fragmentation_percent = pairs ? 100.0 * double(breaks) / double(pairs) : 0.0;
-
-  if (v095_unmapped)
-    notes.push_back({"vhdx.unmapped_v095_state",
-                     fmt::format("BAT @{:#x}: {} payload entries have state 5 (UNMAPPED in the v0.95 draft); read as "
-                                 "UNMAPPED (3)",
-                                 file_offset, v095_unmapped)});
+  return pairs ? 100.0 * double(breaks) / double(pairs) : 0.0;
 }
 
 }  // namespace vhdchain::vhdx

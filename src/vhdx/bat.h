@@ -95,6 +95,24 @@ class Bat {
   void load(const ReadTable& read);
   void validate(const std::string& file, uint64_t file_offset, uint64_t file_size,
                 const std::vector<ReservedRange>& reserved, std::vector<Note>& notes);
+
+  // validate()'s steps (bat.cc). A failure names "BAT entry <i>" at the entry's own offset.
+  struct EntryFailure {
+    const std::string& file;
+    uint64_t table_offset;
+    [[noreturn]] void operator()(uint64_t index, const std::string& detail) const;
+  };
+  struct EntryScan {
+    std::vector<uint32_t> allocated;  // entries owning a block, in table order: block, or kBitmapTag | chunk
+    uint64_t v095_unmapped = 0;       // payload entries in the v0.95 draft's UNMAPPED state (5)
+  };
+  EntryScan check_entries(const EntryFailure& fail, uint64_t file_size, const std::vector<ReservedRange>& reserved);
+  uint64_t bitmap_block_bytes(const EntryFailure& fail, uint64_t index, const BatEntry& e) const;
+  uint64_t payload_block_bytes(const EntryFailure& fail, uint64_t index, const BatEntry& e, uint64_t chunk) const;
+  void check_block_placement(const EntryFailure& fail, uint64_t index, uint64_t offset, uint64_t length,
+                             uint64_t file_size, const std::vector<ReservedRange>& reserved) const;
+  void check_blocks_apart(const EntryFailure& fail, const std::vector<uint32_t>& allocated) const;
+  double fragmentation_percent(const std::vector<uint32_t>& allocated) const;
   // The raw entry of payload slot s: the s-th payload entry of the table (slot = block number).
   uint64_t payload_raw(uint64_t slot) const {
     const std::unique_ptr<uint64_t[]>& page = payload_pages_[slot / kPageEntries];

@@ -6,14 +6,13 @@
 namespace vhdchain::write {
 
 std::string NewFile::partial_path_for(const std::string& final_path) {
-  const auto slash = final_path.find_last_of("/\\");
-  const size_t name_at = slash == std::string::npos ? 0 : slash + 1;
+  const size_t name_at = final_path.size() - io::file_name_of(final_path).size();
   return final_path.substr(0, name_at) + "." + final_path.substr(name_at) + ".vhdchain-partial";
 }
 
-NewFile::NewFile(std::string final_path)
-    : final_path_(std::move(final_path)), partial_path_(partial_path_for(final_path_)) {
-  if (io::path_exists(final_path_))
+NewFile::NewFile(std::string final_path, IfExists if_exists)
+    : final_path_(std::move(final_path)), partial_path_(partial_path_for(final_path_)), if_exists_(if_exists) {
+  if (if_exists_ == IfExists::refuse && io::path_exists(final_path_))
     throw Error(ErrorCode::invalid_argument, final_path_ + ": exists; create never replaces a file");
   io::remove_file(partial_path_);
   file_ = File::open(partial_path_, OpenMode::create_new);
@@ -32,7 +31,10 @@ NewFile::~NewFile() {
 void NewFile::publish() {
   file_->flush();
   file_.reset();  // Windows cannot rename an open file; the lock goes with the handle.
-  io::rename_no_replace(partial_path_, final_path_);
+  if (if_exists_ == IfExists::replace)
+    io::rename_replace(partial_path_, final_path_);
+  else
+    io::rename_no_replace(partial_path_, final_path_);
   published_ = true;
 }
 

@@ -5,6 +5,10 @@
 // volume, so the rename is atomic), flushed, then renamed to the final name without replacing
 // anything (io::rename_no_replace), and the folder is flushed. A crash leaves at most the partial
 // file, which the next create of the same name removes.
+//
+// The same routine publishes every output the tool writes: disks, the VHD journal and merge
+// marker, and the CLI's report files (check --output), which replace their previous version
+// (IfExists::replace: a textfile collector must see the old report or the new one, never half).
 #pragma once
 
 #include <memory>
@@ -16,9 +20,12 @@ namespace vhdchain::write {
 
 class NewFile {
  public:
-  // Fails (ErrorCode::io) when `final_path` exists. A stale partial file of an earlier, interrupted
-  // create of the same name is removed first.
-  explicit NewFile(std::string final_path);
+  enum class IfExists { refuse, replace };
+
+  // IfExists::refuse: fails (ErrorCode::invalid_argument) when `final_path` exists, and publish()
+  // never replaces a file that appeared meanwhile. IfExists::replace: publish() renames over it.
+  // A stale partial file of an earlier, interrupted write of the same name is removed first.
+  explicit NewFile(std::string final_path, IfExists if_exists = IfExists::refuse);
   ~NewFile();  // removes the partial file unless published (best effort, never throws)
   NewFile(const NewFile&) = delete;
   NewFile& operator=(const NewFile&) = delete;
@@ -37,6 +44,7 @@ class NewFile {
   std::string final_path_;
   std::string partial_path_;
   std::unique_ptr<File> file_;
+  IfExists if_exists_;
   bool published_ = false;
 };
 

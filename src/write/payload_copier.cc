@@ -5,6 +5,7 @@
 #include <deque>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "io/writeback.h"
@@ -111,76 +112,116 @@ void PayloadCopier::write_direct(const Chunk& chunk) {
   }
 }
 
+// The hand-off between the reader thread and the writing one: free buffers one way, filled (or
+// direct) chunks in order the other, a read error, and the writer's order to stop.
+struct PayloadCopier::Handoff {
+  struct Ready {
+    size_t chunk = 0;
+    size_t buffer = 0;  // meaningless for a direct chunk
+  };
+
+  explicit Handoff(size_t buffers) {
+    for (size_t b = 0; b < buffers; ++b) free_buffers.push_back(b);
+  }
+
+  // Reader side. nullopt / false: the writer stopped; the reader returns.
+  std::optional<size_t> take_free_buffer() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return stop || !free_buffers.empty(); });
+    if (stop) return std::nullopt;
+    const size_t b = free_buffers.front();
+    free_buffers.pop_front();
+    return b;
+  }
+  bool publish(Ready r) {
+    const std::lock_guard lock(mutex);
+    if (stop) return false;
+    ready.push_back(r);
+    changed.notify_all();
+    return true;
+  }
+  void fail(std::exception_ptr error) {
+    const std::lock_guard lock(mutex);
+    read_error = std::move(error);
+    changed.notify_all();
+  }
+
+  // Writer side. next() rethrows the reader's error once nothing read before it is left.
+  Ready next() {
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return !ready.empty() || read_error; });
+    if (ready.empty()) std::rethrow_exception(read_error);
+    const Ready r = ready.front();
+    ready.pop_front();
+    return r;
+  }
+  void release(size_t buffer) {
+    const std::lock_guard lock(mutex);
+    free_buffers.push_back(buffer);
+    changed.notify_all();
+  }
+  void stop_reader() {
+    {
+      const std::lock_guard lock(mutex);
+      stop = true;
+    }
+    changed.notify_all();
+  }
+
+ private:
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<size_t> free_buffers;
+  std::deque<Ready> ready;
+  bool stop = false;
+  std::exception_ptr read_error;
+};
+
+// Plan the chunks, then read them on a second thread while this one writes them, in order.
 void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
   const std::vector<Chunk> chunks = plan_chunks(std::move(pieces));
   if (chunks.empty()) return;
   if (buffers_.empty()) buffers_.assign(kBufferCount, std::vector<uint8_t>(kBufferBytes));
 
-  // The reader thread walks the chunks in order: a buffered chunk takes a free buffer and fills it,
-  // a direct one passes as is. This thread takes them in the same order and writes them.
-  struct Ready {
-    size_t chunk = 0;
-    size_t buffer = 0;  // meaningless for a direct chunk
-  };
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::deque<size_t> free_buffers;
-  for (size_t b = 0; b < buffers_.size(); ++b) free_buffers.push_back(b);
-  std::deque<Ready> ready;
-  bool stop = false;
-  std::exception_ptr read_error;
-
-  std::thread reader([&] {
-    try {
-      for (size_t c = 0; c < chunks.size(); ++c) {
-        size_t b = 0;
-        if (!chunks[c].direct) {
-          std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return stop || !free_buffers.empty(); });
-          if (stop) return;
-          b = free_buffers.front();
-          free_buffers.pop_front();
-          lock.unlock();
-          fill(chunks[c], buffers_[b]);
-        }
-        const std::lock_guard lock(mutex);
-        if (stop) return;
-        ready.push_back({c, b});
-        changed.notify_all();
-      }
-    } catch (...) {
-      const std::lock_guard lock(mutex);
-      read_error = std::current_exception();
-      changed.notify_all();
-    }
-  });
+  Handoff handoff(buffers_.size());
+  std::thread reader([&] { read_chunks(chunks, handoff); });
   // However this thread leaves (a write failed, a kill test's hook threw), the reader stops first.
   struct JoinReader {
+    Handoff& handoff;
     std::thread& thread;
-    std::mutex& mutex;
-    std::condition_variable& changed;
-    bool& stop;
     ~JoinReader() {
-      {
-        const std::lock_guard lock(mutex);
-        stop = true;
-      }
-      changed.notify_all();
+      handoff.stop_reader();
       thread.join();
     }
-  } join{reader, mutex, changed, stop};
+  } join{handoff, reader};
+  write_chunks(chunks, handoff);
+}
 
-  io::WritebackSpan writeback(target_, kWritebackBytes);
-
-  for (size_t done = 0; done < chunks.size(); ++done) {
-    Ready next;
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return !ready.empty() || read_error; });
-      if (ready.empty()) std::rethrow_exception(read_error);
-      next = ready.front();
-      ready.pop_front();
+// The reader thread walks the chunks in order: a buffered chunk takes a free buffer and fills it,
+// a direct one passes as is.
+void PayloadCopier::read_chunks(const std::vector<Chunk>& chunks, Handoff& handoff) {
+  try {
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      size_t b = 0;
+      if (!chunks[c].direct) {
+        const std::optional<size_t> free = handoff.take_free_buffer();
+        if (!free) return;
+        b = *free;
+        fill(chunks[c], buffers_[b]);
+      }
+      if (!handoff.publish({c, b})) return;
     }
+  } catch (...) {
+    handoff.fail(std::current_exception());
+  }
+}
+
+// This thread takes the chunks in the reader's order and writes them, starting write-back as the
+// written span grows.
+void PayloadCopier::write_chunks(const std::vector<Chunk>& chunks, Handoff& handoff) {
+  io::WritebackSpan writeback(target_, kWritebackBytes);
+  for (size_t done = 0; done < chunks.size(); ++done) {
+    const Handoff::Ready next = handoff.next();
     const Chunk& chunk = chunks[next.chunk];
     if (chunk.direct) {
       write_direct(chunk);
@@ -190,9 +231,7 @@ void PayloadCopier::copy(std::vector<PayloadPiece> pieces) {
     target_.write_at(chunk.target_offset, std::span(buffers_[next.buffer]).first(static_cast<size_t>(chunk.length)));
     writeback.written(chunk.target_offset, chunk.length);
     tally_.buffered += chunk.length;
-    const std::lock_guard lock(mutex);
-    free_buffers.push_back(next.buffer);
-    changed.notify_all();
+    handoff.release(next.buffer);
   }
 }
 

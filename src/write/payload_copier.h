@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "io/range_copy.h"
-#include "merge/merge_coverage.h"
 #include "vhdchain/disk_image.h"
 #include "vhdchain/file.h"
 
@@ -32,13 +31,6 @@ struct PayloadPiece {
   int source = -1;             // index into the copier's sources; -1: zeros
   uint64_t source_offset = 0;  // where in that source's data()
 };
-
-// What a source's covered run (merge_coverage.h) puts at target_offset: its bytes, or zeros where
-// the source defines zeros.
-inline PayloadPiece piece_for(uint64_t target_offset, const CoveredRun& run) {
-  return run.zero ? PayloadPiece{target_offset, run.length, -1, 0}
-                  : PayloadPiece{target_offset, run.length, run.source, run.file_offset};
-}
 
 class PayloadCopier {
  public:
@@ -64,7 +56,11 @@ class PayloadCopier {
 
  private:
   struct Chunk;
+  struct Handoff;
+  // copy()'s steps (payload_copier.cc).
   std::vector<Chunk> plan_chunks(std::vector<PayloadPiece> pieces) const;
+  void read_chunks(const std::vector<Chunk>& chunks, Handoff& handoff);   // on the reader thread
+  void write_chunks(const std::vector<Chunk>& chunks, Handoff& handoff);  // on the caller's
   void fill(const Chunk& chunk, std::vector<uint8_t>& buffer) const;
   void write_direct(const Chunk& chunk);
 

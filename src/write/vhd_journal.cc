@@ -71,7 +71,7 @@ void check_belongs(const File& vhd, const VhdJournal& journal, const std::string
 
 void apply(File& vhd, const VhdJournal& journal) {
   if (vhd.size() != journal.size_after) vhd.resize(journal.size_after);
-  for (const JournalRecord& record : journal.records) vhd.write_at(record.offset, record.bytes);
+  for (const Patch& record : journal.records) vhd.write_at(record.offset, record.bytes);
   vhd.flush();
 }
 
@@ -83,7 +83,7 @@ std::string vhd_journal_partial_path(const std::string& vhd_path) {
 
 std::vector<uint8_t> encode_vhd_journal(const VhdJournal& journal) {
   uint64_t total = kHeaderSize + kCrcSize;
-  for (const JournalRecord& record : journal.records) total += kRecordHeaderSize + record.bytes.size();
+  for (const Patch& record : journal.records) total += kRecordHeaderSize + record.bytes.size();
   std::array<uint8_t, kHeaderSize> header{};
   store_ascii(header, 0, kMagic);
   store_le32(header, 8, kVersion);
@@ -94,7 +94,7 @@ std::vector<uint8_t> encode_vhd_journal(const VhdJournal& journal) {
   store_le64(header, 48, total);
   std::vector<uint8_t> out(header.begin(), header.end());
   out.reserve(total);
-  for (const JournalRecord& record : journal.records) {
+  for (const Patch& record : journal.records) {
     std::array<uint8_t, kRecordHeaderSize> record_header{};
     store_le64(record_header, 0, record.offset);
     store_le32(record_header, 8, static_cast<uint32_t>(record.bytes.size()));
@@ -135,7 +135,7 @@ VhdJournal decode_vhd_journal(std::span<const uint8_t> bytes, const std::string&
     if (crc_at - at < kRecordHeaderSize)
       throw FormatError({journal_path, name, at}, "record header runs past the end of the journal");
     const ByteView record_header(bytes.subspan(at, kRecordHeaderSize), journal_path, name, at);
-    JournalRecord record;
+    Patch record;
     record.offset = record_header.le64(0);
     const uint32_t length = record_header.le32(8);
     if (crc_at - at - kRecordHeaderSize < length)

@@ -26,21 +26,16 @@
 #include "vhdchain/file.h"
 #include "vhdchain/guid.h"
 #include "vhdchain/write.h"
+#include "write/patch.h"
 
 namespace vhdchain::write {
-
-// Bytes to write at an absolute offset of the VHD.
-struct JournalRecord {
-  uint64_t offset = 0;
-  std::vector<uint8_t> bytes;
-};
 
 // One complete change to one VHD.
 struct VhdJournal {
   Guid unique_id;            // the VHD's footer unique id: which file the journal belongs to
   uint64_t size_before = 0;  // the VHD's size when the journal was written
   uint64_t size_after = 0;   // its size once the change is applied
-  std::vector<JournalRecord> records;  // applied in this order
+  std::vector<Patch> records;  // applied in this order, each at an absolute offset
 };
 
 // The journal's on-disk bytes (docs/vhd-writes.md "Journal format"), CRC-32C included.

@@ -29,14 +29,9 @@
 #include "vhdchain/write.h"
 #include "vhdx/header.h"
 #include "vhdx/image.h"
+#include "write/patch.h"
 
 namespace vhdchain::write {
-
-// Bytes to put at an offset (any alignment; the session completes partial sectors).
-struct Patch {
-  uint64_t offset = 0;
-  std::vector<uint8_t> bytes;
-};
 
 class VhdxSession {
  public:

@@ -57,14 +57,14 @@ struct InputImage {
   std::shared_ptr<const Reader> file;
 };
 
-// The in-memory ImageOpener: /fuzz/<name> opens the first image of that name; FileKey is its index,
+// The in-memory ImageOpener: /fuzz/<name> opens the first image of that name; FileIdentity is its index,
 // so the same file reached by two paths is one file (loop detection), and copies are not.
 class MemoryOpener {
  public:
   explicit MemoryOpener(const std::vector<InputImage>& images) : images_(images) {}
   OpenedImage operator()(const std::string& path) const {
     for (size_t i = 0; i < images_.size(); ++i)
-      if (images_[i].path == path) return OpenedImage{.image = open_image(images_[i].file), .key = FileKey{1, 0, i}};
+      if (images_[i].path == path) return OpenedImage{.image = open_image(images_[i].file), .key = FileIdentity{1, 0, i}};
     throw IoError(path, "open", ENOENT);
   }
 

@@ -41,5 +41,23 @@ TEST(Utf16, SanitizeReplacesInvalidUtf8) {
   EXPECT_EQ(sanitize_utf8("\xC3\xA9"), "\xC3\xA9");
 }
 
+// One decoder for the whole library (hostpath's case folding uses it too). It is strict: a lead
+// byte above 0xF4 starts no sequence (the old copy here took 0xF5 0x80 0x80 for U+5000), nor does
+// an overlong form or an encoded surrogate; a cut sequence leaves the position where it was.
+TEST(Utf16, OneStrictUtf8Decoder) {
+  EXPECT_EQ(sanitize_utf8("\xF5\x80\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(sanitize_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(sanitize_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+  size_t i = 0;
+  EXPECT_EQ(decode_utf8_at("\xF0\x9F\x98\x80", i), 0x1F600u);
+  EXPECT_EQ(i, 4u);
+  i = 0;
+  EXPECT_FALSE(decode_utf8_at("\xE2\x82", i));
+  EXPECT_EQ(i, 0u);
+  std::string out;
+  append_utf8(out, 0x20AC);
+  EXPECT_EQ(out, "\xE2\x82\xAC");
+}
+
 }  // namespace
 }  // namespace vhdchain

@@ -46,13 +46,13 @@ struct FakeFs {
     return OpenedImage{fake(spec), key_of(path)};
   }
 
-  FileKey key_of(const std::string& path) {
-    auto [it, added] = keys_.emplace(path, FileKey{7, 0, keys_.size() + 100});
+  FileIdentity key_of(const std::string& path) {
+    auto [it, added] = keys_.emplace(path, FileIdentity{7, 0, keys_.size() + 100});
     return it->second;
   }
 
  private:
-  std::map<std::string, FileKey> keys_;
+  std::map<std::string, FileIdentity> keys_;
 };
 
 inline Guid guid(const char* text) { return *Guid::parse(text); }

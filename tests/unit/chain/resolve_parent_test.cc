@@ -192,6 +192,32 @@ TEST(ResolveParent, EveryOutcomeIsRecordedAndLaterCandidatesAreNotTried) {
   EXPECT_EQ(fs.opened, (std::vector<std::string>{"d/child.avhdx", "d/self.avhdx", "/srv/denied.vhdx", "d/broken.vhdx"}));
 }
 
+// The resolver sorts open failures with io's one classifier (file_identity.h), as check's probes do:
+// a share or server that does not exist (ERROR_BAD_NET_NAME, ERROR_BAD_NETPATH) is a parent not found
+// on this host, not a failing disk; anything unexpected (EIO, ERROR_SHARING_VIOLATION) stays an I/O
+// error with the system's message.
+TEST(ResolveParent, OpenFailuresAreClassifiedOnceForTheWholeTool) {
+#ifdef _WIN32
+  constexpr int kNoShare = 67, kNoServer = 53, kIoError = 32;  // ERROR_BAD_NET_NAME, _BAD_NETPATH, _SHARING_VIOLATION
+#else
+  constexpr int kNoShare = ENOENT, kNoServer = ENOTDIR, kIoError = EIO;
+#endif
+  for (const auto& [error, outcome] : {std::pair{kNoShare, CandidateOutcome::not_found},
+                                       std::pair{kNoServer, CandidateOutcome::not_found},
+                                       std::pair{kIoError, CandidateOutcome::io_error}}) {
+    FakeFs fs;
+    fs.images["child.avhdx"] = image_spec(kLeaf, 8, vhdx_link(kBase, {entry("relative_path", "p.vhdx")}));
+    fs.errors["p.vhdx"] = error;
+    ResolvedParent r = resolve_parent(child_chain(fs, "child.avhdx"), {.opener = fs.opener()});
+    ASSERT_FALSE(r.resolution.candidates.empty());
+    EXPECT_EQ(r.resolution.candidates[0].path, "p.vhdx");
+    EXPECT_EQ(r.resolution.candidates[0].outcome, outcome) << error;
+    if (outcome == CandidateOutcome::not_found) {
+      EXPECT_EQ(r.resolution.candidates[0].detail, "not found");
+    }
+  }
+}
+
 TEST(ResolveParent, LogicalSectorSizeMustMatch) {
   FakeFs fs;
   fs.images["child.avhdx"] = image_spec(kLeaf, 8, vhdx_link(kBase, {entry("relative_path", "base.vhdx")}));

@@ -1,5 +1,10 @@
 // Locator path text: classification and conversion to host paths.
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
+
+#include "support/testdata.h"
 
 #include "chain/stored_path.h"
 
@@ -51,6 +56,26 @@ TEST(StoredPath, Beside) {
   EXPECT_EQ(beside("/child.avhdx", "parent.vhdx"), "/parent.vhdx");
   EXPECT_EQ(tidy_host_path("/a/./b//c/"), "/a/b/c");
 }
+
+#ifndef _WIN32
+// The one model of a locator's text on this host keeps "..", so the kernel resolves it from the
+// child's real folder. A copy of C:\VMs reached through a symlinked folder finds its parent only
+// that way: applied textually (as hostpath::resolve_relative does for Windows paths, and as
+// GetFullPathNameW does on the Windows host that wrote it) ".." would leave through the link.
+TEST(StoredPath, DotDotIsResolvedByTheKernelFromTheChildsRealFolder) {
+  namespace fs = std::filesystem;
+  vhdchain::test::TempDir t;
+  fs::create_directories(t / "copy" / "VMs" / "a");
+  fs::create_directories(t / "copy" / "VMs" / "base");
+  std::ofstream(t / "copy" / "VMs" / "base" / "p.vhdx") << "parent";
+  fs::create_directory_symlink(t / "copy" / "VMs" / "a", t / "a");  // the child reached as t/a/child.avhdx
+  const std::string child = (t / "a" / "child.avhdx").string();
+  const std::string found = beside(child, relative_to_host("..\\base\\p.vhdx"));
+  EXPECT_EQ(found, (t / "a" / ".." / "base" / "p.vhdx").string());
+  EXPECT_TRUE(fs::exists(found));
+  EXPECT_FALSE(fs::exists(t / "base" / "p.vhdx"));  // where a textual ".." would have looked
+}
+#endif
 
 #ifdef _WIN32
 TEST(StoredPath, BesideAWindowsChildPath) {

@@ -131,7 +131,7 @@ PathFacts facts(const MountTable& table, const std::string& given, const std::st
   PathFacts f;
   f.path = given;
   f.identity.error = error;
-  f.identity.status = classify_error(error);
+  f.identity.status = classify_access_error(error);
   if (error == 0) f.identity.identity = FileIdentity{0x811, 0, inode};
   f.location = locate_host_path(table, resolved);
   return f;

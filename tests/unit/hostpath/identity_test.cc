@@ -31,12 +31,12 @@ TEST(HostpathIdentity, RendersAllBits) {
 }
 
 TEST(HostpathIdentity, ClassifiesErrors) {
-  EXPECT_EQ(classify_error(0), AccessStatus::ok);
-  EXPECT_EQ(classify_error(ENOENT), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ENOTDIR), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(EACCES), AccessStatus::access_denied);
-  EXPECT_EQ(classify_error(EPERM), AccessStatus::access_denied);
-  EXPECT_EQ(classify_error(ELOOP), AccessStatus::other);
+  EXPECT_EQ(classify_access_error(0), AccessStatus::ok);
+  EXPECT_EQ(classify_access_error(ENOENT), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ENOTDIR), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(EACCES), AccessStatus::access_denied);
+  EXPECT_EQ(classify_access_error(EPERM), AccessStatus::access_denied);
+  EXPECT_EQ(classify_access_error(ELOOP), AccessStatus::other);
   EXPECT_EQ(to_string(AccessStatus::access_denied), "access_denied");
 }
 

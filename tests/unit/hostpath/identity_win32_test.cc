@@ -1,5 +1,5 @@
 // file_identity on Windows: FileIdInfo through two names of one file (hard link, ".." and '/'),
-// folders, long paths, and the Win32 error numbers classify_error sorts.
+// folders, long paths, and the Win32 error numbers classify_access_error (io) sorts.
 #include <gtest/gtest.h>
 
 #include "io/win32.h"
@@ -12,15 +12,17 @@ namespace {
 using test::Win32TempDir;
 
 TEST(HostpathIdentityWin32, ClassifiesWin32Errors) {
-  EXPECT_EQ(classify_error(0), AccessStatus::ok);
-  EXPECT_EQ(classify_error(ERROR_FILE_NOT_FOUND), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_PATH_NOT_FOUND), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_DIRECTORY), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_INVALID_DRIVE), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_BAD_NETPATH), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_BAD_NET_NAME), AccessStatus::not_found);
-  EXPECT_EQ(classify_error(ERROR_ACCESS_DENIED), AccessStatus::access_denied);
-  EXPECT_EQ(classify_error(ERROR_SHARING_VIOLATION), AccessStatus::other);
+  EXPECT_EQ(classify_access_error(0), AccessStatus::ok);
+  EXPECT_EQ(classify_access_error(ERROR_FILE_NOT_FOUND), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_PATH_NOT_FOUND), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_DIRECTORY), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_INVALID_DRIVE), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_BAD_NETPATH), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_BAD_NET_NAME), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_INVALID_NAME), AccessStatus::not_found);  // was chain's alone
+  EXPECT_EQ(classify_access_error(ERROR_BAD_PATHNAME), AccessStatus::not_found);
+  EXPECT_EQ(classify_access_error(ERROR_ACCESS_DENIED), AccessStatus::access_denied);
+  EXPECT_EQ(classify_access_error(ERROR_SHARING_VIOLATION), AccessStatus::other);
 }
 
 TEST(HostpathIdentityWin32, OneFileThroughSeveralNames) {

@@ -1,5 +1,9 @@
 // --map parsing and mapping: longest Windows root, case-insensitive, through volume aliases.
+#include <filesystem>
+
 #include <gtest/gtest.h>
+
+#include "support/testdata.h"
 
 #include "unit/hostpath/fixtures.h"
 #include "vhdchain/error.h"
@@ -131,6 +135,32 @@ TEST(HostpathPathMap, ThroughVolumeAliases) {
   // E: is known to the list but not mapped.
   EXPECT_EQ(mapped(map, "E:\\x", &volumes), "-");
 }
+
+#ifndef _WIN32
+// --map in reverse is one function for check (a child's Windows path) and compose_parent_paths (the
+// locators relink and create write). check used to compare only the root as given, so a mapping
+// onto a symlinked folder gave no Windows path there while relink found one; now both find it.
+TEST(HostpathPathMap, ReverseMapsThroughASymlinkedHostRoot) {
+  namespace fs = std::filesystem;
+  vhdchain::test::TempDir t;
+  fs::create_directories(t / "real" / "VMs");
+  fs::create_directory_symlink(t / "real", t / "link");
+  const std::string real = resolve_host_path((t / "real").string());
+  PathMap map;
+  map.add(parse_path_mapping("C:\\Hyper-V=" + (t / "link").string()));
+  map.add(parse_path_mapping("D:\\=" + (t / "elsewhere").string()));
+  // The caller passes a resolved path: it names real/, which only the link's target matches.
+  std::optional<WinPath> w = windows_path_of(map, real + "/VMs/a.avhdx");
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w->to_string(), "C:\\Hyper-V\\VMs\\a.avhdx");
+  EXPECT_EQ(windows_path_of(map, real)->to_string(), "C:\\Hyper-V");
+  EXPECT_FALSE(windows_path_of(map, "/nowhere/a.avhdx"));
+  // The longest host root wins.
+  map.add(parse_path_mapping("E:\\=" + real + "/VMs"));
+  EXPECT_EQ(windows_path_of(map, real + "/VMs/a.avhdx")->to_string(), "E:\\a.avhdx");
+  EXPECT_EQ(host_path_components("/a//b/c/"), (Strings{"a", "b", "c"}));
+}
+#endif
 
 }  // namespace
 }  // namespace vhdchain::hostpath

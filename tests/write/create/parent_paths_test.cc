@@ -7,7 +7,7 @@
 #include "support/testdata.h"
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
-#include "write/parent_paths.h"
+#include "hostpath/parent_paths.h"
 
 namespace vhdchain {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 using test::TempDir;
 
 std::string rel(std::vector<std::string> from, std::vector<std::string> to, bool ignore_case = false) {
-  return write::relative_windows_path(from, to, ignore_case);
+  return hostpath::relative_windows_path(from, to, ignore_case);
 }
 
 TEST(RelativeWindowsPath, AsHyperVWritesIt) {

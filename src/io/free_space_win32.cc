@@ -1,17 +1,15 @@
-#include <filesystem>
-
-#include "check/free_space.h"
+#include "io/free_space.h"
+#include "io/fs_ops.h"
 #include "io/win32.h"
 
-namespace vhdchain::check::detail {
+namespace vhdchain::io {
 
 std::optional<uint64_t> volume_free_bytes(const std::string& path) {
   // GetDiskFreeSpaceExW takes any folder on the volume (mount points included) and answers for it.
-  std::wstring folder = std::filesystem::path(win32::widen(path)).parent_path().wstring();
-  if (folder.empty()) folder = L".";
+  const std::wstring folder = win32::widen(folder_of(path));
   ULARGE_INTEGER available{};
   if (!::GetDiskFreeSpaceExW(folder.c_str(), &available, nullptr, nullptr)) return std::nullopt;
   return uint64_t(available.QuadPart);
 }
 
-}  // namespace vhdchain::check::detail
+}  // namespace vhdchain::io

@@ -1,10 +1,10 @@
-// The platform-independent half of compose_parent_paths (write.h): the relative form.
+// The platform-independent half of compose_parent_paths (hostpath.h): the relative form.
 #pragma once
 
 #include <span>
 #include <string>
 
-namespace vhdchain::write {
+namespace vhdchain::hostpath {
 
 // The Windows relative path from the folder `from_folder` (its components, root excluded) to the
 // file `to_file` (its components, same root): ".\name" in the same folder, "..\..\base\name"
@@ -14,4 +14,4 @@ namespace vhdchain::write {
 std::string relative_windows_path(std::span<const std::string> from_folder, std::span<const std::string> to_file,
                                   bool ignore_case);
 
-}  // namespace vhdchain::write
+}  // namespace vhdchain::hostpath

@@ -4,11 +4,20 @@
 #include <cerrno>
 #include <sys/stat.h>
 
-#include "vhdchain/hostpath.h"
+#include "vhdchain/error.h"
+#include "vhdchain/file.h"
+#include "vhdchain/file_identity.h"
 
-namespace vhdchain::hostpath {
+namespace vhdchain {
+namespace {
 
-AccessStatus classify_error(int error) {
+FileIdentity identity_of(const struct stat& st) {
+  return FileIdentity{static_cast<uint64_t>(st.st_dev), 0, static_cast<uint64_t>(st.st_ino)};
+}
+
+}  // namespace
+
+AccessStatus classify_access_error(int error) {
   switch (error) {
     case 0: return AccessStatus::ok;
     case ENOENT:
@@ -28,12 +37,17 @@ FileIdentityResult file_identity(const std::string& path) {
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     r.error = errno;
-    r.status = classify_error(r.error);
+    r.status = classify_access_error(r.error);
     return r;
   }
-  r.identity.volume_id = static_cast<uint64_t>(st.st_dev);
-  r.identity.file_id_low = static_cast<uint64_t>(st.st_ino);
+  r.identity = identity_of(st);
   return r;
 }
 
-}  // namespace vhdchain::hostpath
+FileIdentity file_identity(const File& file) {
+  struct stat st {};
+  if (::fstat(static_cast<int>(file.native_handle()), &st) != 0) throw IoError(file.name(), "stat", errno);
+  return identity_of(st);
+}
+
+}  // namespace vhdchain

@@ -1,11 +1,11 @@
-#include "write/parent_paths.h"
+#include "hostpath/parent_paths.h"
 
 #include <fmt/format.h>
 
 #include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
 
-namespace vhdchain::write {
+namespace vhdchain::hostpath {
 
 std::string relative_windows_path(std::span<const std::string> from_folder, std::span<const std::string> to_file,
                                   bool ignore_case) {
@@ -15,7 +15,7 @@ std::string relative_windows_path(std::span<const std::string> from_folder, std:
       throw Error(ErrorCode::invalid_argument,
                   fmt::format("parent path: the name \"{}\" holds a '\\', which Windows reads as a separator", name));
   auto same = [&](const std::string& a, const std::string& b) {
-    return ignore_case ? hostpath::equal_ignore_case(a, b) : a == b;
+    return ignore_case ? equal_ignore_case(a, b) : a == b;
   };
   // The file name itself is never part of the shared folder prefix.
   size_t common = 0;
@@ -34,4 +34,4 @@ std::string relative_windows_path(std::span<const std::string> from_folder, std:
   return out;
 }
 
-}  // namespace vhdchain::write
+}  // namespace vhdchain::hostpath

@@ -4,20 +4,30 @@
 // is opened for attributes only, with full sharing (disks in use are still identified), folders
 // allowed and reparse points followed, as stat() follows symlinks on POSIX.
 #include "io/win32.h"
-#include "vhdchain/hostpath.h"
+#include "vhdchain/error.h"
+#include "vhdchain/file.h"
+#include "vhdchain/file_identity.h"
 
-namespace vhdchain::hostpath {
+namespace vhdchain {
+namespace {
 
-// Win32 error codes; the POSIX table is in identity_posix.cc. Besides "file" and "path not found",
-// a drive letter or a network share that does not exist also means nothing is there, and
-// ERROR_DIRECTORY (a file used as a folder) is ENOTDIR's counterpart.
-AccessStatus classify_error(int error) {
+FileIdentity identity_of(const win32::FileId& id) { return FileIdentity{id.volume, id.high, id.low}; }
+
+}  // namespace
+
+// Win32 error codes; the POSIX table is in file_identity_posix.cc. Besides "file" and "path not
+// found", a drive letter, a server or a share that does not exist, or a name this host cannot hold,
+// means nothing is there (file_identity.h says why for network paths), and ERROR_DIRECTORY (a file
+// used as a folder) is ENOTDIR's counterpart.
+AccessStatus classify_access_error(int error) {
   switch (error) {
     case 0: return AccessStatus::ok;
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
     case ERROR_DIRECTORY:
     case ERROR_INVALID_DRIVE:
+    case ERROR_INVALID_NAME:
+    case ERROR_BAD_PATHNAME:
     case ERROR_BAD_NETPATH:
     case ERROR_BAD_NET_NAME: return AccessStatus::not_found;
     case ERROR_ACCESS_DENIED: return AccessStatus::access_denied;
@@ -34,13 +44,17 @@ FileIdentityResult file_identity(const std::string& path) {
   if (!id) {
     r.error = path.empty() ? ERROR_PATH_NOT_FOUND : static_cast<int>(::GetLastError());
     if (r.error == 0) r.error = ERROR_GEN_FAILURE;  // never report failure as success
-    r.status = classify_error(r.error);
+    r.status = classify_access_error(r.error);
     return r;
   }
-  r.identity.volume_id = id->volume;
-  r.identity.file_id_high = id->high;
-  r.identity.file_id_low = id->low;
+  r.identity = identity_of(*id);
   return r;
 }
 
-}  // namespace vhdchain::hostpath
+FileIdentity file_identity(const File& file) {
+  std::optional<win32::FileId> id = win32::file_id_of(reinterpret_cast<HANDLE>(file.native_handle()));
+  if (!id) throw IoError(file.name(), "stat", static_cast<int>(::GetLastError()));
+  return identity_of(*id);
+}
+
+}  // namespace vhdchain
