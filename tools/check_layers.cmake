@@ -16,10 +16,12 @@ set(allowed_open_image base io vhdx vhd)
 set(allowed_hostpath base io)
 set(allowed_chain base io open_image hostpath)
 set(allowed_write base io vhdx vhd open_image hostpath chain)
-set(allowed_merge base io vhdx vhd open_image hostpath chain write)
-set(allowed_check base io vhdx vhd open_image hostpath chain write merge)  # reads what writers leave: journals, merge markers
-set(allowed_cli base io vhdx vhd open_image hostpath chain write merge check)
-set(modules base io vhdx vhd open_image hostpath chain write merge check cli)
+set(allowed_check base io vhdx vhd open_image hostpath chain write)  # reads what writers leave: journals, merge markers
+set(allowed_merge base io vhdx vhd open_image hostpath chain write check)  # surveys the chain's folders with check
+set(allowed_convert base io vhdx vhd open_image hostpath chain write merge)  # flattens through merge's coverage
+set(allowed_compact base io vhdx vhd open_image hostpath chain write)
+set(allowed_cli base io vhdx vhd open_image hostpath chain write check merge convert compact)
+set(modules base io vhdx vhd open_image hostpath chain write check merge convert compact cli)
 
 # The public headers (include/vhdchain/) belong to the module that implements them.
 set(public_error.h base)
@@ -32,8 +34,11 @@ set(public_file_identity.h io)
 set(public_hostpath.h hostpath)
 set(public_chain.h chain)
 set(public_write.h write)
+set(public_preflight.h write)
 set(public_merge.h merge)
 set(public_check.h check)
+set(public_convert.h convert)
+set(public_compact.h compact)
 
 if(NOT ROOT)
   message(FATAL_ERROR "usage: cmake -DROOT=<source dir> [-DEXPECT=<file>] -P check_layers.cmake")

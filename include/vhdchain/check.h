@@ -122,9 +122,4 @@ Report run_check(std::span<const std::string> inputs, const Options& options = {
 // warning if any is a warning; else ok.
 Status status_of(std::span<const Finding> findings);
 
-// What --deep validates of one disk: every BAT entry and sector bitmap (its whole map is walked),
-// so a truncated or corrupt block table fails here. Throws the reader's FormatError / Error for the
-// first bad structure. Every write's preflight (vhdchain/preflight.h) runs this on each file.
-void validate_image_deeply(const DiskImage& image);
-
 }  // namespace vhdchain::check

@@ -161,6 +161,11 @@ class DiskImage {
   const std::string& name() const { return data().name(); }
 };
 
+// What --deep validates of one disk: every BAT entry and sector bitmap (its whole map is walked),
+// so a truncated or corrupt block table fails here. Throws the reader's FormatError / Error for the
+// first bad structure. Every write's preflight (vhdchain/preflight.h) runs this on each file.
+void validate_image_deeply(const DiskImage& image);
+
 // Format detection and opening (open.cc). The Reader is kept alive by the image.
 std::optional<DiskFormat> detect_format(const Reader& file);
 std::unique_ptr<DiskImage> open_image(std::shared_ptr<const Reader> file);

@@ -7,13 +7,6 @@
 #include "check/check_internal.h"
 
 namespace vhdchain::check {
-
-void validate_image_deeply(const DiskImage& image) {
-  image.block_stats();
-  const uint64_t size = image.info().virtual_size;
-  for (uint64_t offset = 0; offset < size;) offset += image.map(offset, size - offset).length;
-}
-
 namespace detail {
 
 void validate_deeply(Report& report) {

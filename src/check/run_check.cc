@@ -6,7 +6,7 @@
 
 #include "check/check_internal.h"
 #include "io/fs_ops.h"
-#include "merge/merge_marker.h"
+#include "write/merge_marker.h"
 
 namespace vhdchain::check {
 namespace {
@@ -55,7 +55,7 @@ void find_interrupted_merges(Report& report) {
 }
 
 // A VHD merge keeps the target's unique id, so the files do not show one in progress; its marker
-// beside the target does (merge/merge_marker.h). The chain reads as before until the merge is done.
+// beside the target does (write/merge_marker.h). The chain reads as before until the merge is done.
 void find_interrupted_vhd_merges(Report& report) {
   for (size_t i = 0; i < report.disks.size(); ++i) {
     const Disk& d = report.disks[i];

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "vhdchain/error.h"
-#include "merge/merge_marker.h"
+#include "write/merge_marker.h"
 
 namespace vhdchain::write {
 namespace {

@@ -25,7 +25,7 @@
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
 #include "merge/merge_coverage.h"
-#include "merge/merge_marker.h"
+#include "write/merge_marker.h"
 #include "write/payload_copier.h"
 #include "merge/merge_repoint.h"
 #include "merge/merge_vhd.h"

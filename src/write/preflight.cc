@@ -1,7 +1,7 @@
 // The write preflight (include/vhdchain/preflight.h): locks, full validation, the chain after the
 // change. Everything here reads; the only thing it changes is which locks this process holds.
 //
-// Validation reuses check --deep's walk (check::validate_image_deeply) on the image as every reader
+// Validation reuses check --deep's walk (validate_image_deeply) on the image as every reader
 // sees it (a pending VHDX log replayed in memory), so a write never starts from a file that check
 // --deep would call corrupt: writing a new parent link into a truncated child makes its cut range
 // read as zeros for good (issue 13, case 4).
@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "io/file_lock.h"
-#include "vhdchain/check.h"
+#include "vhdchain/disk_image.h"
 #include "vhdchain/error.h"
 #include "vhdchain/preflight.h"
 
@@ -44,7 +44,7 @@ class Images {
     std::optional<OpenedImage> image;
     try {
       image = open_host_image(path);
-      check::validate_image_deeply(*image->image);
+      validate_image_deeply(*image->image);
     } catch (const Error& e) {
       refusals_.push_back(e.what());
       image.reset();

@@ -121,7 +121,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (flags & 2) std::abort();  // a child made its own parent
   try {
     const auto relinked = open_image_file(child);
-    check::validate_image_deeply(*relinked);
+    validate_image_deeply(*relinked);
     if (!relinked->info().parent || !relinked->info().parent->accepts(link.linkage)) std::abort();
   } catch (const Error&) {
     std::abort();  // written, and no longer valid

@@ -6,7 +6,7 @@
 //   target <path>
 //   target_unique_id <guid>
 // Paths run to the end of their line.
-#include "merge/merge_marker.h"
+#include "write/merge_marker.h"
 
 #include <fmt/format.h>
 
