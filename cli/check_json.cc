@@ -92,13 +92,64 @@ Json finding_json(const check::Finding& f) {
   return j;
 }
 
+// Each member and array element is serialised on its own and appended, in dump(2)'s layout: the
+// whole document as one nlohmann tree cost several times the text's size (issue 14: 100,000 disks
+// must fit in 1 GiB with the report itself).
+class JsonWriter {
+ public:
+  void open_object() { out_ += "{"; }
+  void member(std::string_view key, const Json& value) {
+    next_member(key);
+    append(value, 1);
+  }
+  template <typename Range, typename ToJson>
+  void array_member(std::string_view key, const Range& items, ToJson to_json) {
+    next_member(key);
+    if (std::begin(items) == std::end(items)) {
+      out_ += "[]";
+      return;
+    }
+    out_ += "[";
+    bool first = true;
+    for (const auto& item : items) {
+      out_ += first ? "\n    " : ",\n    ";
+      first = false;
+      append(to_json(item), 2);
+    }
+    out_ += "\n  ]";
+  }
+  std::string finish() {
+    out_ += members_ ? "\n}\n" : "}\n";
+    return std::move(out_);
+  }
+
+ private:
+  void next_member(std::string_view key) {
+    out_ += members_++ ? ",\n  " : "\n  ";
+    append(Json(std::string(key)), 0);
+    out_ += ": ";
+  }
+  // value.dump(2) with every line after the first indented by `depth` levels.
+  void append(const Json& value, int depth) {
+    const std::string text = value.dump(2, ' ', false, Json::error_handler_t::replace);  // paths may not be UTF-8
+    for (char c : text) {
+      out_ += c;
+      if (c == '\n') out_.append(size_t(depth) * 2, ' ');
+    }
+  }
+
+  std::string out_;
+  size_t members_ = 0;
+};
+
 }  // namespace
 
-nlohmann::ordered_json check_json(const Report& report) {
-  Json doc;
-  doc["schema_version"] = kSchemaVersion;
-  doc["status"] = std::string(to_string(report.status));
-  doc["exit_code"] = int(exit_code_for(report.status));
+std::string check_json(const Report& report) {
+  JsonWriter doc;
+  doc.open_object();
+  doc.member("schema_version", kSchemaVersion);
+  doc.member("status", std::string(to_string(report.status)));
+  doc.member("exit_code", int(exit_code_for(report.status)));
   Json summary;
   summary["disks"] = report.disks.size();
   summary["chains"] = report.chains.size();
@@ -112,14 +163,11 @@ nlohmann::ordered_json check_json(const Report& report) {
     counts[std::string(to_string(s))] = n;
   }
   summary["findings"] = std::move(counts);
-  doc["summary"] = std::move(summary);
-  doc["chains"] = Json::array();
-  for (const check::Chain& c : report.chains) doc["chains"].push_back(chain_json(report, c));
-  doc["findings"] = Json::array();
-  for (const check::Finding& f : report.findings) doc["findings"].push_back(finding_json(f));
-  doc["disks"] = Json::array();
-  for (const check::Disk& d : report.disks) doc["disks"].push_back(disk_json(report, d));
-  return doc;
+  doc.member("summary", summary);
+  doc.array_member("chains", report.chains, [&](const check::Chain& c) { return chain_json(report, c); });
+  doc.array_member("findings", report.findings, finding_json);
+  doc.array_member("disks", report.disks, [&](const check::Disk& d) { return disk_json(report, d); });
+  return doc.finish();
 }
 
 }  // namespace vhdchain::cli

@@ -63,8 +63,7 @@ int run_check_command(const CheckOptions& o) {
   const std::string format = o.json ? "json" : o.format;
   std::string text;
   if (format == "json") {
-    // Paths may not be UTF-8; replace rather than throw (nlohmann 3.11 dump()).
-    text = check_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    text = check_json(report);
   } else if (format == "prometheus") {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     text = check_prometheus(report, now.count());

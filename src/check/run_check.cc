@@ -85,7 +85,7 @@ Report run_check(std::span<const std::string> inputs, const Options& options) {
   detail::ScanResult scan = detail::scan_inputs(inputs);
   report.findings = std::move(scan.findings);
   detail::build_forest(scan.files, options, report);
-  if (options.deep) detail::validate_deeply(report);
+  if (options.deep) detail::validate_deeply(options, report);
   find_interrupted_merges(report);
   find_interrupted_vhd_merges(report);
   detail::find_aliases(options, report);
