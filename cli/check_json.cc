@@ -1,6 +1,7 @@
 // `check --json`: a published contract (docs/check-json.md). schema_version first; keys are added in
 // minor versions, never renamed or removed without a major one.
 #include "check_output.h"
+#include "check_policy.h"
 #include "info_report.h"
 
 namespace vhdchain::cli {
@@ -9,7 +10,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 using check::Report;
 
-constexpr const char* kSchemaVersion = "1.0";
+constexpr const char* kSchemaVersion = "1.1";
 
 Json candidate_json(const ParentCandidate& c) {
   Json j;
@@ -80,6 +81,19 @@ Json chain_json(const Report& report, const check::Chain& c) {
   return j;
 }
 
+Json volume_json(const check::Volume& v) {
+  Json j;
+  j["volume_id"] = v.id;
+  j["path"] = v.path;
+  j["disks"] = v.disks;
+  j["writable_disks"] = v.writable_disks;
+  j["file_bytes"] = v.file_bytes;
+  j["growth_bytes"] = v.growth_bytes;
+  j["checkpoint_growth_bytes"] = v.checkpoint_growth_bytes;
+  j["free_bytes"] = v.free_bytes ? Json(*v.free_bytes) : Json(nullptr);
+  return j;
+}
+
 Json finding_json(const check::Finding& f) {
   Json j;
   j["code"] = f.code;
@@ -89,6 +103,7 @@ Json finding_json(const check::Finding& f) {
   j["paths"] = f.paths;
   j["hyperv_error"] = f.hyperv_error.empty() ? Json(nullptr) : Json(f.hyperv_error);
   j["hyperv_error_name"] = f.hyperv_error_name.empty() ? Json(nullptr) : Json(f.hyperv_error_name);
+  j["policy"] = f.policy.empty() ? Json(nullptr) : Json(f.policy);
   return j;
 }
 
@@ -163,9 +178,14 @@ std::string check_json(const Report& report) {
     counts[std::string(to_string(s))] = n;
   }
   summary["findings"] = std::move(counts);
+  summary["ignored_findings"] = report.ignored;
+  summary["stray_files"] = report.strays.size();
   doc.member("summary", summary);
+  doc.member("policy", policy_json(report.policy));
   doc.array_member("chains", report.chains, [&](const check::Chain& c) { return chain_json(report, c); });
   doc.array_member("findings", report.findings, finding_json);
+  doc.array_member("volumes", report.volumes, volume_json);
+  doc.array_member("strays", report.strays, [](const std::string& p) { return Json(p); });
   doc.array_member("disks", report.disks, [&](const check::Disk& d) { return disk_json(report, d); });
   return doc.finish();
 }

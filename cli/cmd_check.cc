@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "check_output.h"
+#include "check_policy.h"
 #include "commands.h"
 #include "console.h"
 #include "output_file.h"
@@ -47,6 +48,7 @@ struct CheckOptions {
   std::string volumes;
   bool deep = false;
   size_t max_depth = 4096;
+  PolicyArguments policy;
 };
 
 int run_check_command(const CheckOptions& o) {
@@ -55,6 +57,7 @@ int run_check_command(const CheckOptions& o) {
   if (!o.volumes.empty()) options.volumes = load_volumes_file(o.volumes);
   options.deep = o.deep;
   options.max_depth = o.max_depth;
+  options.policy = build_policy(o.policy);
 
   spdlog::info("checking {} path{}", o.paths.size(), o.paths.size() == 1 ? "" : "s");
   const check::Report report = check::run_check(o.paths, options);
@@ -98,6 +101,20 @@ Command add_check_command(CLI::App& app) {
   sub->add_option("--max-depth", o->max_depth, "Stop following parents after N layers (default 4096)")
       ->type_name("N")
       ->check(CLI::Range(size_t(1), size_t(1) << 20));
+  sub->add_option("--warning", o->policy.warning,
+                  "WARNING threshold (repeatable): overcommit=PCT% (all writable disks' growth over PCT% of a "
+                  "volume's free space), checkpoint-growth=PCT% (checkpoints only; default 100%), free=SIZE")
+      ->type_name("NAME=VALUE");
+  sub->add_option("--critical", o->policy.critical, "CRITICAL threshold (repeatable): overcommit=PCT%, free=SIZE")
+      ->type_name("NAME=VALUE");
+  sub->add_option("--ignore", o->policy.ignore, "Drop findings of CODE (about a path matching GLOB) (repeatable)")
+      ->type_name("CODE[:GLOB]");
+  sub->add_option("--severity", o->policy.severity, "Give findings of CODE (about a path matching GLOB) LEVEL: "
+                                                    "ok, info, warning, critical (repeatable)")
+      ->type_name("CODE:LEVEL[:GLOB]");
+  sub->add_option("--policy", o->policy.file, "Policy file: the same rules, one per line (docs/check.md)")
+      ->type_name("FILE");
+  sub->add_flag("--allow-empty", o->policy.allow_empty, "Finding no disk is OK (default: UNKNOWN, exit 3)");
   sub->footer(kFooter);
   return {sub, [o] { return run_check_command(*o); }};
 }

@@ -186,28 +186,93 @@ class CapacityMeter {
           {report_.disks[c.layers.front()].path, report_.disks[base_index].path}, c.layers));
   }
 
-  // Growth of all writable files on one volume against its free space.
+  // Every volume holding a disk, its growth against its free space, graded by the policy.
   void volumes() {
     std::map<uint64_t, std::vector<size_t>> by_volume;
     for (size_t i = 0; i < report_.disks.size(); ++i)
-      if (report_.disks[i].growth_bytes > 0) by_volume[report_.disks[i].key.volume].push_back(i);
-    for (const auto& [volume, disks] : by_volume) {
-      uint64_t growth = 0;
-      std::vector<std::string> paths;
+      if (report_.disks[i].image) by_volume[report_.disks[i].key.volume].push_back(i);
+    for (const auto& [id, disks] : by_volume) {
+      Volume v;
+      v.id = id;
+      v.path = report_.disks[disks.front()].path;
+      v.disks = disks.size();
+      std::vector<size_t> writable;
       for (size_t i : disks) {
-        growth += report_.disks[i].growth_bytes;
-        paths.push_back(report_.disks[i].path);
+        const Disk& d = report_.disks[i];
+        v.file_bytes += d.image->info().file_size;
+        if (d.growth_bytes == 0) continue;
+        writable.push_back(i);
+        v.growth_bytes += d.growth_bytes;
+        if (d.image->info().type == DiskType::differencing) v.checkpoint_growth_bytes += d.growth_bytes;
       }
-      std::optional<uint64_t> free = free_bytes(disks.front());
-      if (!free || growth <= *free) continue;
-      report_.findings.push_back(make_finding(
-          "capacity.volume_overcommitted",
-          fmt::format("the {} writable disk{} on the volume holding {} can grow by {} in all, but it has {} free: "
-                      "when it fills, Hyper-V pauses every VM writing there (event 16060)",
-                      disks.size(), disks.size() == 1 ? "" : "s", report_.disks[disks.front()].path,
-                      human_bytes(growth), human_bytes(*free)),
-          std::move(paths), disks));
+      v.writable_disks = writable.size();
+      v.free_bytes = free_bytes(disks.front());
+      if (v.free_bytes) {
+        overcommit_finding(v, writable);
+        low_free_finding(v, disks);
+      }
+      report_.volumes.push_back(std::move(v));
     }
+  }
+
+  static std::string percent(double p) { return fmt::format("{:g}%", p); }
+
+  // The strictest threshold the volume passes: critical overcommit, warning overcommit, then the
+  // default one for checkpoints alone.
+  void overcommit_finding(const Volume& v, const std::vector<size_t>& writable) {
+    const Policy& p = options_.policy;
+    const double free = double(*v.free_bytes);
+    auto over = [&](uint64_t growth, const std::optional<double>& pct) {
+      return pct && growth > 0 && double(growth) > free * *pct / 100.0;
+    };
+    Severity severity;
+    std::string rule, what;
+    if (over(v.growth_bytes, p.overcommit_critical_percent)) {
+      severity = Severity::critical;
+      rule = "critical overcommit=" + percent(*p.overcommit_critical_percent);
+    } else if (over(v.growth_bytes, p.overcommit_warning_percent)) {
+      severity = Severity::warning;
+      rule = "warning overcommit=" + percent(*p.overcommit_warning_percent);
+    } else if (over(v.checkpoint_growth_bytes, p.checkpoint_growth_warning_percent)) {
+      severity = Severity::warning;
+      rule = "warning checkpoint-growth=" + percent(*p.checkpoint_growth_warning_percent);
+    } else {
+      return;
+    }
+    std::vector<std::string> paths;
+    for (size_t i : writable) paths.push_back(report_.disks[i].path);
+    Finding f = make_finding(
+        "capacity.volume_overcommitted",
+        fmt::format("the {} writable disk{} on the volume holding {} can grow by {} in all ({} of it checkpoints), "
+                    "but it has {} free: when it fills, Hyper-V pauses every VM writing there (event 16060)",
+                    writable.size(), writable.size() == 1 ? "" : "s", v.path, human_bytes(v.growth_bytes),
+                    human_bytes(v.checkpoint_growth_bytes), human_bytes(*v.free_bytes)),
+        std::move(paths), writable);
+    f.severity = severity;
+    f.policy = "threshold: " + rule;
+    report_.findings.push_back(std::move(f));
+  }
+
+  void low_free_finding(const Volume& v, const std::vector<size_t>& disks) {
+    const Policy& p = options_.policy;
+    Severity severity;
+    uint64_t limit;
+    if (p.free_critical_bytes && *v.free_bytes < *p.free_critical_bytes) {
+      severity = Severity::critical;
+      limit = *p.free_critical_bytes;
+    } else if (p.free_warning_bytes && *v.free_bytes < *p.free_warning_bytes) {
+      severity = Severity::warning;
+      limit = *p.free_warning_bytes;
+    } else {
+      return;
+    }
+    Finding f = make_finding("capacity.low_free_space",
+                             fmt::format("the volume holding {} has {} free, less than the {} threshold of {}", v.path,
+                                         human_bytes(*v.free_bytes), to_string(severity), human_bytes(limit)),
+                             {v.path}, disks);
+    f.severity = severity;
+    f.policy = fmt::format("threshold: {} free={}", to_string(severity), limit);
+    report_.findings.push_back(std::move(f));
   }
 
   const Options& options_;

@@ -29,6 +29,12 @@ struct ScanResult {
 };
 bool has_disk_extension(std::string_view file_name);  // .vhd .vhdx .avhd .avhdx, any case
 ScanResult scan_inputs(std::span<const std::string> inputs);
+// A file named like a disk that is none: empty, or no VHD/VHDX signature where either keeps one
+// (issue 14: a zero-byte .vhdx was counted as a chain). False when it cannot be read.
+bool is_stray_file(const std::string& path);
+
+// policy.cc: input.no_disks when nothing was found (unless allowed), then the admin's rules.
+void apply_policy(const Options& options, Report& report);
 
 // forest.cc: opens the scanned files, resolves parents (following them outside the scan), links
 // disks to parents and children. Findings about single disks and parent links go to report.findings.

@@ -162,6 +162,7 @@ class ForestBuilder {
     try {
       disk_for(open_cached(path), path, true);
     } catch (const Error& e) {
+      if (dynamic_cast<const FormatError*>(&e) && is_stray_file(path)) return add_stray(path);
       Disk d;
       d.path = path;
       d.scanned = true;
@@ -174,6 +175,14 @@ class ForestBuilder {
       report_.findings.push_back(make_finding(code, e.what(), {path}, {index}));
       interrupted_write_finding(index);
     }
+  }
+
+  void add_stray(const std::string& path) {
+    report_.strays.push_back(path);
+    report_.findings.push_back(make_finding(
+        "input.stray_file",
+        fmt::format("{}: named like a disk but empty or without a VHD/VHDX signature; not counted as a disk", path),
+        {path}));
   }
 
   // A vhdchain write to a VHD (which has no log) that was stopped leaves its journal beside it;

@@ -82,6 +82,7 @@ void find_interrupted_vhd_merges(Report& report) {
 
 Report run_check(std::span<const std::string> inputs, const Options& options) {
   Report report;
+  report.policy = options.policy;
   detail::ScanResult scan = detail::scan_inputs(inputs);
   report.findings = std::move(scan.findings);
   detail::build_forest(scan.files, options, report);
@@ -92,6 +93,7 @@ Report run_check(std::span<const std::string> inputs, const Options& options) {
   detail::build_chains(options, report);
   detail::measure_capacity(options, report);
   drop_repeated_corruption(report.findings);
+  detail::apply_policy(options, report);
   grade_chains(report);
   report.status = status_of(report.findings);
   return report;

@@ -5,6 +5,7 @@
 // are followed; a folder already on the current descent (a symlink loop) is not entered again. Anything that cannot be listed
 // is a finding, never a silent gap, because a nightly audit that skips a folder reports "ok" wrongly.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
+#include "vhdchain/file.h"
 
 namespace vhdchain::check::detail {
 namespace {
@@ -100,6 +102,24 @@ bool has_disk_extension(std::string_view name) {
   for (char& c : ext)
     if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
   return ext == "vhd" || ext == "vhdx" || ext == "avhd" || ext == "avhdx";
+}
+
+bool is_stray_file(const std::string& path) {
+  try {
+    const std::shared_ptr<File> file = File::open(path, OpenMode::read_only);
+    if (file->size() == 0) return true;
+    if (detect_format(*file)) return false;
+    // A VHDX whose file identifier was overwritten still has its headers' signatures: corrupt, not stray.
+    for (uint64_t header : {uint64_t(64) << 10, uint64_t(128) << 10}) {
+      std::array<uint8_t, 4> signature{};
+      if (file->size() < header + signature.size()) continue;
+      file->read_at(header, signature);
+      if (std::equal(signature.begin(), signature.end(), "head")) return false;
+    }
+    return true;
+  } catch (const Error&) {
+    return false;  // unreadable: whoever opened it reports why
+  }
 }
 
 ScanResult scan_inputs(std::span<const std::string> inputs) {

@@ -203,7 +203,7 @@ TEST_F(CheckWindowsVolumes, UnknownVolume) {
                                      "volume is mounted at E:\\ (--volumes); it cannot be placed on the host's volumes"},
                   {"paths", json{vms_ + "/other_B.avhdx"}},
                   {"hyperv_error", nullptr},
-                  {"hyperv_error_name", nullptr}}));
+                  {"hyperv_error_name", nullptr}, {"policy", nullptr}}));
 }
 
 TEST_F(CheckWindowsVolumes, LocatorsNameTwoVolumes) {

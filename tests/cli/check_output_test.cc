@@ -118,14 +118,16 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
 TEST_F(CheckOutput, JsonShapeAndStatusFirst) {
   CliRun r = run_cli({"check", "--format", "json", path_of(t_.path())});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"1.0\",");
+  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"1.1\",");
   json doc = r.json();
   std::vector<std::string> keys;
   for (auto it = doc.begin(); it != doc.end(); ++it) keys.push_back(it.key());
   // nlohmann::json sorts keys on parse; the order on the wire is asserted by the prefix above.
-  EXPECT_EQ(keys, (std::vector<std::string>{"chains", "disks", "exit_code", "findings", "schema_version", "status", "summary"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"chains", "disks", "exit_code", "findings", "policy", "schema_version",
+                                            "status", "strays", "summary", "volumes"}));
   EXPECT_EQ(doc.at("summary"), (json{{"disks", 4}, {"chains", 3}, {"incomplete_chains", 1},
-                                     {"findings", {{"critical", 1}, {"warning", 0}, {"info", 1}}}}));
+                                     {"findings", {{"critical", 1}, {"warning", 0}, {"info", 1}}},
+                                     {"ignored_findings", 0}, {"stray_files", 0}}));
   EXPECT_EQ(doc.at("exit_code"), 2);
 }
 

@@ -62,7 +62,7 @@ TEST_F(RunCheck, CapacityAgainstFreeSpace) {
   Report r = run_check(std::vector<std::string>{dir}, opts_);
   EXPECT_EQ(codes(r), (std::vector<std::string>{"tree.branches", "capacity.volume_overcommitted"}));
   EXPECT_EQ(r.findings[1].message, "the 2 writable disks on the volume holding " + at("a.avhdx") +
-                                       " can grow by 126.0 MiB in all, but it has 100.0 MiB free: when it "
+                                       " can grow by 126.0 MiB in all (126.0 MiB of it checkpoints), but it has 100.0 MiB free: when it "
                                        "fills, Hyper-V pauses every VM writing there (event 16060)");
   EXPECT_EQ(r.findings[1].paths, (std::vector<std::string>{at("a.avhdx"), at("b.avhdx")}));
   EXPECT_EQ(r.status, Status::warning);
