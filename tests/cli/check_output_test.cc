@@ -1,5 +1,7 @@
 // `vhdchain check` output contracts: the human tree, Prometheus textfile metrics, --output, bad
 // arguments (always exit 3, never CLI11's own codes), and a real Hyper-V checkpoint without its parent.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <regex>
 
@@ -77,7 +79,7 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
   // Only the replaced file remains: no temp file left in the folder.
   EXPECT_EQ(std::distance(fs::directory_iterator(t_ / "out"), fs::directory_iterator()), 1);
   text = std::regex_replace(text, std::regex("(vhdchain_last_run_timestamp_seconds) [0-9]+"), "$1 T");
-  text = std::regex_replace(text, std::regex("(vhdchain_chain_free_bytes\\{[^}]*\\}) [0-9]+"), "$1 F");
+  text = std::regex_replace(text, std::regex("(vhdchain_(chain|volume)_free_bytes\\{[^}]*\\}) [0-9]+"), "$1 F");
   const std::string d = path_of(t_.path());
   std::string expected =
       "# HELP vhdchain_check_status Verdict of the last check: 0 ok, 1 warning, 2 critical, 3 unknown\n"
@@ -95,14 +97,19 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
     expected += "vhdchain_finding_codes{code=\"" + std::string(k.code) + "\",severity=\"" +
                 std::string(to_string(k.severity)) + "\"} " +
                 (k.code == "parent.missing" || k.code == "tree.branches" ? "1" : "0") + "\n";
+  struct stat st {};
+  ASSERT_EQ(::stat(t_.path().c_str(), &st), 0);
+  const std::string volume = std::to_string(st.st_dev);
   auto series = [&](const std::string& name, const std::string& help, const std::vector<std::string>& values) {
     expected += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n";
     const char* leaves[] = {"base_A.avhdx", "base_B.avhdx", "orphan.avhdx"};
-    for (size_t i = 0; i < 3; ++i) expected += name + "{leaf=\"" + d + "/" + leaves[i] + "\"} " + values[i] + "\n";
+    for (size_t i = 0; i < 3; ++i)
+      expected += name + "{leaf=\"" + d + "/" + leaves[i] + "\",volume=\"" + volume + "\"} " + values[i] + "\n";
   };
   const std::string two = std::to_string(fs::file_size(at("base.vhdx")) + fs::file_size(at("base_A.avhdx")));
-  series("vhdchain_chain_severity", "Worst finding about a layer of the chain: 0 ok, 1 info, 2 warning, 3 critical",
-         {"1", "1", "3"});
+  // One scale for every status metric: the chains' info findings are ok (0), the orphan critical (2).
+  series("vhdchain_chain_status", "Verdict for the chain (findings about its layers): 0 ok, 1 warning, 2 critical, 3 unknown",
+         {"0", "0", "2"});
   series("vhdchain_chain_complete", "1 when the chain reaches a base disk", {"1", "1", "0"});
   series("vhdchain_chain_layers", "Layers in the chain, leaf and base included", {"2", "2", "1"});
   series("vhdchain_chain_file_bytes", "Sum of the chain's file sizes",
@@ -112,6 +119,27 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
          {"66060288", "66060288", "66060288"});
   series("vhdchain_chain_merge_bytes", "New space a merge of the chain into its base needs", {"2097152", "2097152", "0"});
   series("vhdchain_chain_free_bytes", "Free space of the volume holding the leaf", {"F", "F", "F"});
+  const std::string on_volume = "{volume=\"" + volume + "\",path=\"" + at("base.vhdx") + "\"} ";
+  const uint64_t all_files = fs::file_size(at("base.vhdx")) + fs::file_size(at("base_A.avhdx")) +
+                             fs::file_size(at("base_B.avhdx")) + fs::file_size(at("orphan.avhdx"));
+  expected += "# HELP vhdchain_volume_file_bytes Sum of the sizes of the disks on the volume\n"
+              "# TYPE vhdchain_volume_file_bytes gauge\nvhdchain_volume_file_bytes" + on_volume +
+              std::to_string(all_files) + "\n"
+              "# HELP vhdchain_volume_growth_bytes How much the writable disks on the volume can still grow\n"
+              "# TYPE vhdchain_volume_growth_bytes gauge\nvhdchain_volume_growth_bytes" + on_volume + "198180864\n"
+              "# HELP vhdchain_volume_checkpoint_growth_bytes Of that, the checkpoints (differencing leaves)\n"
+              "# TYPE vhdchain_volume_checkpoint_growth_bytes gauge\nvhdchain_volume_checkpoint_growth_bytes" +
+              on_volume + "198180864\n"
+              "# HELP vhdchain_volume_free_bytes Free space of the volume\n"
+              "# TYPE vhdchain_volume_free_bytes gauge\nvhdchain_volume_free_bytes" + on_volume + "F\n"
+              "# HELP vhdchain_finding One series per finding (the first 500): 1, labelled with its code, severity "
+              "and the path it is about\n# TYPE vhdchain_finding gauge\n"
+              "vhdchain_finding{code=\"parent.missing\",severity=\"critical\",path=\"" + at("orphan.avhdx") +
+              "\",index=\"1\"} 1\n"
+              "vhdchain_finding{code=\"tree.branches\",severity=\"info\",path=\"" + at("base.vhdx") +
+              "\",index=\"2\"} 1\n"
+              "# HELP vhdchain_findings_unlisted Findings past the 500 that vhdchain_finding lists\n"
+              "# TYPE vhdchain_findings_unlisted gauge\nvhdchain_findings_unlisted 0\n";
   EXPECT_EQ(text, expected);
 }
 
