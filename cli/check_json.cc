@@ -1,5 +1,9 @@
 // `check --json`: a published contract (docs/check-json.md). schema_version first; keys are added in
 // minor versions, never renamed or removed without a major one.
+#include <ctime>
+
+#include <fmt/chrono.h>
+
 #include "check_output.h"
 #include "check_policy.h"
 #include "info_report.h"
@@ -10,7 +14,7 @@ namespace {
 using Json = nlohmann::ordered_json;
 using check::Report;
 
-constexpr const char* kSchemaVersion = "1.1";
+constexpr const char* kSchemaVersion = "2.0";
 
 Json candidate_json(const ParentCandidate& c) {
   Json j;
@@ -27,10 +31,14 @@ Json candidate_json(const ParentCandidate& c) {
 Json disk_json(const Report& report, const check::Disk& d) {
   Json j;
   j["path"] = d.path;
+  j["given_path"] = d.given_path.empty() ? Json(nullptr) : Json(d.given_path);
   j["other_paths"] = d.other_paths;
   j["windows_path"] = d.windows_path ? Json(*d.windows_path) : Json(nullptr);
   j["scanned"] = d.scanned;
-  j["error"] = d.error.empty() ? Json(nullptr) : Json(d.error);
+  // The shape of `info --json`'s error (docs/info-json.md): one shape across commands.
+  j["error"] = d.error.empty() ? Json(nullptr) : Json{{"code", std::string(to_string(d.error_code))}, {"message", d.error}};
+  j["allocated_bytes"] = d.allocated_bytes ? Json(*d.allocated_bytes) : Json(nullptr);
+  j["mtime"] = d.mtime ? Json(fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(std::time_t(*d.mtime)))) : Json(nullptr);
   if (d.image) {
     const ImageInfo& info = d.image->info();
     j["format"] = std::string(to_string(info.format));

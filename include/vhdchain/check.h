@@ -25,6 +25,7 @@
 
 #include "vhdchain/chain.h"
 #include "vhdchain/disk_image.h"
+#include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
 
 namespace vhdchain::check {
@@ -74,13 +75,17 @@ struct Capacity {
 };
 
 struct Disk {
-  std::string path;            // the path it was first found or reached through
+  std::string path;            // the path it was first found or reached through (absolute, normalised)
+  std::string given_path;      // the path as given on the command line, when it differs from path
   std::vector<std::string> other_paths;  // the same file reached through other paths
   std::vector<std::string> scanned_as;   // every path the scan found it through (two: mounted twice)
   bool scanned = false;        // found under the given PATHs (else only reached as a parent)
   FileKey key{};
   std::shared_ptr<const DiskImage> image{};  // null when it could not be opened
   std::string error;           // why it could not be opened (message names file, structure, offset)
+  ErrorCode error_code = ErrorCode::io;  // its kind, when error is set
+  std::optional<uint64_t> allocated_bytes;  // bytes the file occupies on its volume (sparse files: less than its size)
+  std::optional<int64_t> mtime;             // last modification, seconds since 1970-01-01 UTC
   std::optional<std::string> windows_path;  // its path on the Windows host, through --map in reverse
   ParentResolution resolution{};   // differencing disks: every candidate and its outcome
   std::optional<size_t> parent;    // index into Report::disks

@@ -24,7 +24,8 @@ Finding make_finding(std::string_view code, std::string message, std::vector<std
 
 // scan.cc: the disk files under the inputs, sorted, each once; unreadable inputs as findings.
 struct ScanResult {
-  std::vector<std::string> files;
+  std::vector<std::string> files;  // absolute, normalised
+  std::map<std::string, std::string> given_as;  // file -> the path as given, where it differs
   std::vector<Finding> findings;
 };
 bool has_disk_extension(std::string_view file_name);  // .vhd .vhdx .avhd .avhdx, any case

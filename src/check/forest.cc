@@ -167,6 +167,7 @@ class ForestBuilder {
       d.path = path;
       d.scanned = true;
       d.error = e.what();
+      d.error_code = e.code();
       report_.disks.push_back(std::move(d));
       size_t index = report_.disks.size() - 1;
       std::string_view code = dynamic_cast<const IoError*>(&e)     ? "disk.unreadable"

@@ -47,7 +47,7 @@ class Scanner {
       return;
     }
     if (fs::is_directory(st)) return folder(path);
-    if (fs::is_regular_file(st) || fs::is_block_file(st)) return result_.files.push_back(to_utf8(path.lexically_normal()));
+    if (fs::is_regular_file(st) || fs::is_block_file(st)) return add_file(path);
     result_.findings.push_back(
         make_finding("input.unreadable", fmt::format("{}: not a file or folder", text), {text}));
   }
@@ -78,11 +78,22 @@ class Scanner {
       } else if (has_disk_extension(to_utf8(e.path().filename()))) {
         // A dangling symlink named like a disk is kept: opening it fails, and that is reported.
         if (e.is_regular_file(sec) || (e.is_symlink(sec) && !e.exists(sec)))
-          result_.files.push_back(to_utf8(e.path().lexically_normal()));
+          add_file(e.path());
       }
     }
     std::sort(subfolders.begin(), subfolders.end());
     for (const fs::path& sub : subfolders) folder(sub);
+  }
+
+  // Absolute and normalised (issue 14: findings must join with disks[] whatever the working
+  // folder), with the path as given kept where it differs.
+  void add_file(const fs::path& found) {
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(found, ec);
+    const std::string given = to_utf8(found.lexically_normal());
+    const std::string path = ec ? given : to_utf8(absolute.lexically_normal());
+    result_.files.push_back(path);
+    if (path != given) result_.given_as.emplace(path, given);
   }
 
   void unreadable(const std::string& path, const std::error_code& ec) {

@@ -51,7 +51,7 @@ TEST_F(CheckFinding, HealthyChainHasNoFindingAndExactCapacity) {
   put(base, "base.vhdx");
   put(vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}}), "base_A.avhdx");
   json doc = check({dir()}, 0);
-  EXPECT_EQ(doc.at("schema_version"), "1.1");
+  EXPECT_EQ(doc.at("schema_version"), "2.0");
   EXPECT_EQ(doc.at("status"), "ok");
   EXPECT_EQ(finding_codes(doc), std::vector<std::string>{}) << doc.at("findings").dump(1);
   ASSERT_EQ(doc.at("chains").size(), 1u);
@@ -101,7 +101,7 @@ TEST_F(CheckFinding, DiskUnreadable) {
   EXPECT_EQ(f.at("severity"), "warning");
   EXPECT_EQ(f.at("inconclusive"), true);
   EXPECT_EQ(f.at("message"), at("link.vhdx") + ": cannot open: No such file or directory");
-  EXPECT_EQ(disk_entry(doc, at("link.vhdx")).at("error"), f.at("message"));
+  EXPECT_EQ(disk_entry(doc, at("link.vhdx")).at("error"), (json{{"code", "io"}, {"message", f.at("message")}}));
   EXPECT_EQ(doc.at("chains")[0].at("complete"), false);
 }
 

@@ -146,7 +146,7 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
 TEST_F(CheckOutput, JsonShapeAndStatusFirst) {
   CliRun r = run_cli({"check", "--format", "json", path_of(t_.path())});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"1.1\",");
+  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"2.0\",");
   json doc = r.json();
   std::vector<std::string> keys;
   for (auto it = doc.begin(); it != doc.end(); ++it) keys.push_back(it.key());
@@ -229,6 +229,42 @@ TEST(CheckRealImages, HyperVCheckpointWithoutItsParentIsAnOrphan) {
   json mc = disk_entry(mapped.json(), disk).at("parent").at("candidates");
   EXPECT_EQ(mc[2].at("path"), path_of(t / "Users/Public/Documents/Hyper-V/Virtual hard disks" / name));
   EXPECT_EQ(mc[2].at("outcome"), "not_found");
+}
+
+}  // namespace
+}  // namespace vhdchain::test
+
+namespace vhdchain::test {
+namespace {
+
+// Issue 14: paths relative to the working folder did not join across reports; every path is now
+// absolute and normalised, the path as given kept beside it; per disk the host's allocation and mtime.
+TEST_F(CheckOutput, PathsAreAbsoluteAndJoinWithTheGivenPathBeside) {
+  const std::string given = fs::relative(t_.path() / "sub" / ".." / "base_A.avhdx").string();
+  ASSERT_NE(given.front(), '/');
+  CliRun r = run_cli({"check", "--json", given});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json doc = r.json();
+  ASSERT_EQ(doc.at("disks").size(), 2u);
+  const json& leaf = doc.at("disks")[0];
+  EXPECT_EQ(leaf.at("path"), at("base_A.avhdx"));
+  EXPECT_EQ(leaf.at("given_path"), fs::path(given).lexically_normal().string());
+  EXPECT_EQ(doc.at("disks")[1].at("path"), at("base.vhdx"));
+  EXPECT_EQ(doc.at("disks")[1].at("given_path"), nullptr);  // reached as the parent, not given
+  EXPECT_EQ(doc.at("chains")[0].at("leaf"), at("base_A.avhdx"));
+  for (const json& f : doc.at("findings"))
+    for (const json& p : f.at("paths")) {
+      bool joins = false;
+      for (const json& d : doc.at("disks")) joins = joins || d.at("path") == p;
+      EXPECT_TRUE(joins) << f.dump();
+    }
+  struct stat st {};
+  ASSERT_EQ(::stat(at("base_A.avhdx").c_str(), &st), 0);
+  EXPECT_EQ(leaf.at("allocated_bytes"), uint64_t(st.st_blocks) * 512);
+  EXPECT_EQ(leaf.at("file_size"), uint64_t(st.st_size));
+  char mtime[32];
+  std::strftime(mtime, sizeof mtime, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&st.st_mtime));
+  EXPECT_EQ(leaf.at("mtime"), mtime);
 }
 
 }  // namespace
