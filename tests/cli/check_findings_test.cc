@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "unit/hostpath/child_process.h"
@@ -30,6 +31,7 @@ class CheckFinding : public ::testing::Test {
     args.insert(args.begin(), {"check", "--json"});
     CliRun r = run_cli(args);
     EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    EXPECT_EQ(check_json_schema_errors(r.out), "");
     return r.json();
   }
   // The finding as a JSON object, for whole-object comparison.

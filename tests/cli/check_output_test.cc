@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "vhdchain/check.h"
@@ -147,6 +148,7 @@ TEST_F(CheckOutput, JsonShapeAndStatusFirst) {
   CliRun r = run_cli({"check", "--format", "json", path_of(t_.path())});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"2.0\",");
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
   json doc = r.json();
   std::vector<std::string> keys;
   for (auto it = doc.begin(); it != doc.end(); ++it) keys.push_back(it.key());
@@ -195,6 +197,7 @@ TEST(CheckRealImages, HyperVCheckpointWithoutItsParentIsAnOrphan) {
   }
   CliRun r = run_cli({"check", "--json", disk});
   EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
   json doc = r.json();
   EXPECT_EQ(finding_codes(doc), std::vector<std::string>{"parent.missing"});
   json entry = disk_entry(doc, disk);
@@ -244,6 +247,7 @@ TEST_F(CheckOutput, PathsAreAbsoluteAndJoinWithTheGivenPathBeside) {
   ASSERT_NE(given.front(), '/');
   CliRun r = run_cli({"check", "--json", given});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
   json doc = r.json();
   ASSERT_EQ(doc.at("disks").size(), 2u);
   const json& leaf = doc.at("disks")[0];

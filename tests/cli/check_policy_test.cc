@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "unit/hostpath/child_process.h"
@@ -23,6 +24,7 @@ class CheckPolicy : public ::testing::Test {
     args.insert(args.begin(), {"check", "--json"});
     CliRun r = run_cli(args);
     EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    EXPECT_EQ(check_json_schema_errors(r.out), "");
     return r.json();
   }
   static std::vector<std::string> codes(const json& doc) {
@@ -53,6 +55,7 @@ TEST_F(CheckPolicy, OneDynamicDiskPastFreeSpaceIsQuietUnlessAThresholdSaysOtherw
       args.push_back(at("vol"));
       CliRun run = run_cli(args);
       out += std::to_string(run.exit_code) + "\n" + json::parse(run.out).dump() + "\n";
+      if (std::string errors = check_json_schema_errors(run.out); !errors.empty()) return errors;
     }
     return out;
   });
