@@ -67,12 +67,15 @@ int run_check_command(const CheckOptions& o) {
   std::string text;
   if (format == "json") {
     text = check_json(report);
+  } else if (format == "nagios") {
+    text = check_nagios(report, !console_chatty());
   } else if (format == "prometheus") {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     text = check_prometheus(report, now.count());
   } else {
     const bool to_terminal = o.output.empty() || o.output == "-";
-    text = check_text(report, to_terminal && stdout_colour_allowed());
+    // -q: the summary line alone, for scripts and cron mail that only want the verdict.
+    text = console_chatty() ? check_text(report, to_terminal && stdout_colour_allowed()) : check_summary(report) + "\n";
   }
   write_output(o.output, text);
   return exit_code_for(report.status);
@@ -86,8 +89,8 @@ Command add_check_command(CLI::App& app) {
   sub->add_option("PATH", o->paths, "Disk files and folders (searched recursively); read-only")->required()->type_name("");
   CLI::Option* json = sub->add_flag("--json", o->json, "Same as --format json");
   sub->add_option("--format", o->format, "human (default): a tree and findings; json: docs/check-json.md; "
-                                         "prometheus: textfile-collector metrics")
-      ->check(CLI::IsMember({"human", "json", "prometheus"}))
+                                         "prometheus: textfile-collector metrics; nagios: plugin output, status line with perfdata")
+      ->check(CLI::IsMember({"human", "json", "prometheus", "nagios"}))
       ->type_name("FORMAT")
       ->excludes(json);
   sub->add_option("--output", o->output, "Write the report to FILE, replaced atomically (default: stdout)")

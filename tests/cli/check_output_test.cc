@@ -273,3 +273,38 @@ TEST_F(CheckOutput, PathsAreAbsoluteAndJoinWithTheGivenPathBeside) {
 
 }  // namespace
 }  // namespace vhdchain::test
+
+namespace vhdchain::test {
+namespace {
+
+// Monitoring-plugin output: the status line carries perfdata after '|'; the long output follows,
+// one line per finding, worst first; -q keeps the first line only (and quiets the human format too).
+TEST_F(CheckOutput, NagiosStatusLineWithPerfdataThenLongOutput) {
+  CliRun r = run_cli({"check", "--format", "nagios", path_of(t_.path())});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(t_.path().c_str(), &st), 0);
+  const std::string v = "volume_" + std::to_string(st.st_dev);
+  const std::string out = std::regex_replace(r.out, std::regex("(" + v + "_free)=[0-9]+B"), "$1=FB");
+  const std::string first =
+      "VHDCHAIN CRITICAL: 4 disks, 3 chains (1 incomplete); 1 critical, 0 warnings, 1 info | disks=4;;;0 chains=3;;;0 "
+      "incomplete_chains=1;;;0 critical=1;;;0 warning=0;;;0 info=1;;;0 ignored=0;;;0 " + v + "_growth=198180864B;;;0 " +
+      v + "_checkpoint_growth=198180864B;;;0 " + v + "_free=FB;;;0\n";
+  ASSERT_GT(out.size(), first.size());
+  EXPECT_EQ(out.substr(0, first.size()), first);
+  const std::string rest = out.substr(first.size());
+  EXPECT_EQ(rest.substr(0, 24), "CRITICAL parent.missing:") << rest;
+  EXPECT_NE(rest.find("\nINFO tree.branches: "), std::string::npos) << rest;
+  EXPECT_EQ(std::count(rest.begin(), rest.end(), '\n'), 2);
+
+  CliRun quiet = run_cli({"-q", "check", "--format", "nagios", path_of(t_.path())});
+  EXPECT_EQ(quiet.exit_code, 2);
+  EXPECT_EQ(std::regex_replace(quiet.out, std::regex("(" + v + "_free)=[0-9]+B"), "$1=FB"), first);
+
+  CliRun human = run_cli({"-q", "check", path_of(t_.path())});
+  EXPECT_EQ(human.exit_code, 2);
+  EXPECT_EQ(human.out, "CRITICAL: 4 disks, 3 chains (1 incomplete); 1 critical, 0 warnings, 1 info\n");
+}
+
+}  // namespace
+}  // namespace vhdchain::test
