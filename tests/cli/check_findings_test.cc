@@ -27,13 +27,7 @@ class CheckFinding : public ::testing::Test {
   std::string at(const std::string& name) const { return path_of(t_ / name); }
   std::string dir() const { return path_of(t_.path()); }
   void put(const BuiltImage& image, const std::string& name) const { image.write(t_ / name); }
-  json check(std::vector<std::string> args, int expected_exit) const {
-    args.insert(args.begin(), {"check", "--json"});
-    CliRun r = run_cli(args);
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    EXPECT_EQ(check_json_schema_errors(r.out), "");
-    return r.json();
-  }
+  json check(std::vector<std::string> args, int expected_exit) const { return run_check_json(std::move(args), expected_exit); }
   // The finding as a JSON object, for whole-object comparison.
   static json finding(const std::string& code, const std::string& severity, const std::string& message,
                       std::vector<std::string> paths, bool inconclusive = false, json hyperv = nullptr,

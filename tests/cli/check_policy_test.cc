@@ -20,13 +20,7 @@ class CheckPolicy : public ::testing::Test {
  protected:
   std::string at(const std::string& name) const { return path_of(t_ / name); }
   std::string dir() const { return path_of(t_.path()); }
-  json check(std::vector<std::string> args, int expected_exit) const {
-    args.insert(args.begin(), {"check", "--json"});
-    CliRun r = run_cli(args);
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    EXPECT_EQ(check_json_schema_errors(r.out), "");
-    return r.json();
-  }
+  json check(std::vector<std::string> args, int expected_exit) const { return run_check_json(std::move(args), expected_exit); }
   static std::vector<std::string> codes(const json& doc) {
     std::vector<std::string> out;
     for (const json& f : doc.at("findings")) out.push_back(f.at("code"));

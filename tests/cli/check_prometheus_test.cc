@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 
@@ -17,12 +18,6 @@ namespace vhdchain::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool required() {
-  const char* ci = std::getenv("CI");
-  const char* shared = std::getenv("VHDCHAIN_REQUIRE_SHARED");
-  return (ci && std::string(ci) == "true") || (shared && std::string(shared) == "1");
-}
 
 // promtool's exit status and output for a file, or nullopt when promtool is not installed.
 std::optional<std::pair<int, std::string>> promtool_check(const fs::path& file, const fs::path& out) {
@@ -57,7 +52,7 @@ TEST(CheckPrometheus, AnyPathGivesAValidTextfile) {
 
   std::optional<std::pair<int, std::string>> checked = promtool_check(prom, t / "promtool.out");
   if (!checked) {
-    if (required()) FAIL() << "promtool is not installed (Debian package prometheus; scripts/deps.sh installs it)";
+    if (ci_requires_tools()) FAIL() << "promtool is not installed (Debian package prometheus; scripts/deps.sh installs it)";
     GTEST_SKIP() << "promtool is not installed (Debian package prometheus); set CI=true to make this a failure";
   }
   EXPECT_EQ(checked->first, 0) << checked->second;

@@ -7,16 +7,13 @@
 #include <fstream>
 #include <iostream>
 
+#include <gtest/gtest.h>
+
+#include "cli/cli_runner.h"
 #include "support/testdata.h"
 
 namespace vhdchain::test {
 namespace {
-
-bool validator_required() {
-  const char* ci = std::getenv("CI");
-  const char* shared = std::getenv("VHDCHAIN_REQUIRE_SHARED");
-  return (ci && std::string(ci) == "true") || (shared && std::string(shared) == "1");
-}
 
 constexpr const char* kValidator = R"(import json, sys
 import jsonschema
@@ -30,10 +27,24 @@ sys.exit(1 if errors else 0)
 
 }  // namespace
 
+bool ci_requires_tools() {
+  const char* ci = std::getenv("CI");
+  const char* shared = std::getenv("VHDCHAIN_REQUIRE_SHARED");
+  return (ci && std::string(ci) == "true") || (shared && std::string(shared) == "1");
+}
+
+nlohmann::json run_check_json(std::vector<std::string> args, int expected_exit) {
+  args.insert(args.begin(), {"check", "--json"});
+  CliRun r = run_cli(args);
+  EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
+  return r.json();
+}
+
 std::string check_json_schema_errors(const std::string& json_text) {
   static const bool available = std::system("python3 -c 'import jsonschema' >/dev/null 2>&1") == 0;
   if (!available) {
-    if (validator_required()) return "python3-jsonschema is not installed (scripts/deps.sh installs it)";
+    if (ci_requires_tools()) return "python3-jsonschema is not installed (scripts/deps.sh installs it)";
     static bool noted = false;
     if (!noted) std::cerr << "note: python3-jsonschema missing; check --json output not validated\n";
     noted = true;
