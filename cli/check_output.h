@@ -18,8 +18,11 @@ ExitCode exit_code_for(check::Status status);
 // the human output, in the monitoring-plugin style.
 std::string check_summary(const check::Report& report);
 
-nlohmann::ordered_json check_json(const check::Report& report);
+// The document (docs/check-json.md) as text, two-space indented, ending in a newline.
+std::string check_json(const check::Report& report);
 std::string check_text(const check::Report& report, bool colour);
+// The monitoring-plugin output: status line with perfdata, then one line per finding (not if quiet).
+std::string check_nagios(const check::Report& report, bool quiet);
 // now: seconds since the epoch, for vhdchain_last_run_timestamp_seconds.
 std::string check_prometheus(const check::Report& report, int64_t now);
 

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "check_output.h"
+#include "check_policy.h"
 #include "commands.h"
 #include "console.h"
 #include "output_file.h"
@@ -47,6 +48,7 @@ struct CheckOptions {
   std::string volumes;
   bool deep = false;
   size_t max_depth = 4096;
+  PolicyArguments policy;
 };
 
 int run_check_command(const CheckOptions& o) {
@@ -55,6 +57,7 @@ int run_check_command(const CheckOptions& o) {
   if (!o.volumes.empty()) options.volumes = load_volumes_file(o.volumes);
   options.deep = o.deep;
   options.max_depth = o.max_depth;
+  options.policy = build_policy(o.policy);
 
   spdlog::info("checking {} path{}", o.paths.size(), o.paths.size() == 1 ? "" : "s");
   const check::Report report = check::run_check(o.paths, options);
@@ -63,14 +66,16 @@ int run_check_command(const CheckOptions& o) {
   const std::string format = o.json ? "json" : o.format;
   std::string text;
   if (format == "json") {
-    // Paths may not be UTF-8; replace rather than throw (nlohmann 3.11 dump()).
-    text = check_json(report).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    text = check_json(report);
+  } else if (format == "nagios") {
+    text = check_nagios(report, !console_chatty());
   } else if (format == "prometheus") {
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     text = check_prometheus(report, now.count());
   } else {
     const bool to_terminal = o.output.empty() || o.output == "-";
-    text = check_text(report, to_terminal && stdout_colour_allowed());
+    // -q: the summary line alone, for scripts and cron mail that only want the verdict.
+    text = console_chatty() ? check_text(report, to_terminal && stdout_colour_allowed()) : check_summary(report) + "\n";
   }
   write_output(o.output, text);
   return exit_code_for(report.status);
@@ -84,8 +89,8 @@ Command add_check_command(CLI::App& app) {
   sub->add_option("PATH", o->paths, "Disk files and folders (searched recursively); read-only")->required()->type_name("");
   CLI::Option* json = sub->add_flag("--json", o->json, "Same as --format json");
   sub->add_option("--format", o->format, "human (default): a tree and findings; json: docs/check-json.md; "
-                                         "prometheus: textfile-collector metrics")
-      ->check(CLI::IsMember({"human", "json", "prometheus"}))
+                                         "prometheus: textfile-collector metrics; nagios: plugin output, status line with perfdata")
+      ->check(CLI::IsMember({"human", "json", "prometheus", "nagios"}))
       ->type_name("FORMAT")
       ->excludes(json);
   sub->add_option("--output", o->output, "Write the report to FILE, replaced atomically (default: stdout)")
@@ -99,6 +104,20 @@ Command add_check_command(CLI::App& app) {
   sub->add_option("--max-depth", o->max_depth, "Stop following parents after N layers (default 4096)")
       ->type_name("N")
       ->check(CLI::Range(size_t(1), size_t(1) << 20));
+  sub->add_option("--warning", o->policy.warning,
+                  "WARNING threshold (repeatable): overcommit=PCT% (all writable disks' growth over PCT% of a "
+                  "volume's free space), checkpoint-growth=PCT% (checkpoints only; default 100%), free=SIZE")
+      ->type_name("NAME=VALUE");
+  sub->add_option("--critical", o->policy.critical, "CRITICAL threshold (repeatable): overcommit=PCT%, free=SIZE")
+      ->type_name("NAME=VALUE");
+  sub->add_option("--ignore", o->policy.ignore, "Drop findings of CODE (about a path matching GLOB) (repeatable)")
+      ->type_name("CODE[:GLOB]");
+  sub->add_option("--severity", o->policy.severity, "Give findings of CODE (about a path matching GLOB) LEVEL: "
+                                                    "ok, info, warning, critical (repeatable)")
+      ->type_name("CODE:LEVEL[:GLOB]");
+  sub->add_option("--policy", o->policy.file, "Policy file: the same rules, one per line (docs/check.md)")
+      ->type_name("FILE");
+  sub->add_flag("--allow-empty", o->policy.allow_empty, "Finding no disk is OK (default: UNKNOWN, exit 3)");
   sub->footer(kFooter);
   return {sub, [o] { return run_check_command(*o); }};
 }

@@ -2,7 +2,8 @@
 // DIR/vm00000/ ... each holding a dynamic base disk and DEPTH-1 checkpoints linked Hyper-V style
 // (five locator keys, relative path resolvable here). VMS * DEPTH disks in all, every VM with its
 // own identities (seeded by its number), small and sparse (64 MiB virtual, one allocated block each,
-// holding zeros, so the files are mostly holes).
+// holding zeros, so the files are mostly holes). Each checkpoint also holds a partially present
+// block, so it has a sector bitmap block (1 MiB) as real checkpoints do: check must not read it.
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -24,6 +25,10 @@ int run(const std::filesystem::path& root, unsigned vms, unsigned depth) {
       spec.seed = uint64_t(vm) * 64 + layer + 1;
       spec.blocks[layer % 32] = BlockSpec::full();
       spec.blocks[layer % 32].zero_data = true;  // allocated in the BAT, a hole on disk: 10,000 disks in little space
+      if (layer > 0) {  // a few sectors written since the checkpoint
+        spec.blocks[16 + layer % 16] = BlockSpec::partial({SectorRange{8 * layer, 8}});
+        spec.blocks[16 + layer % 16].zero_data = true;
+      }
       std::string name = layer == 0 ? "disk.vhdx" : fmt::format("disk_{}.avhdx", guid_from_seed(spec.seed, 9).to_string());
       chain.layers.push_back({spec, name});
     }

@@ -25,6 +25,7 @@
 
 #include "vhdchain/chain.h"
 #include "vhdchain/disk_image.h"
+#include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
 
 namespace vhdchain::check {
@@ -46,6 +47,9 @@ struct Finding {
   std::string hyperv_error;        // "0xC03A000D" when Hyper-V reports this with an error code
   std::string hyperv_error_name;   // "ERROR_VHD_PARENT_VHD_NOT_FOUND"
   std::vector<size_t> disks;       // indices into Report::disks (for per-chain status)
+  // Why the severity is not the catalogue's: "" (it is), "threshold: warning overcommit=120%",
+  // "rule: --severity tree.branches:warning", "rule: policy.conf:3". See Policy.
+  std::string policy;
 };
 
 // What one finding code means; the catalogue is the single source of codes (docs/check.md).
@@ -71,13 +75,17 @@ struct Capacity {
 };
 
 struct Disk {
-  std::string path;            // the path it was first found or reached through
+  std::string path;            // the path it was first found or reached through (absolute, normalised)
+  std::string given_path;      // the path as given on the command line, when it differs from path
   std::vector<std::string> other_paths;  // the same file reached through other paths
   std::vector<std::string> scanned_as;   // every path the scan found it through (two: mounted twice)
   bool scanned = false;        // found under the given PATHs (else only reached as a parent)
   FileIdentity key{};
   std::shared_ptr<const DiskImage> image{};  // null when it could not be opened
   std::string error;           // why it could not be opened (message names file, structure, offset)
+  ErrorCode error_code = ErrorCode::io;  // its kind, when error is set
+  std::optional<uint64_t> allocated_bytes;  // bytes the file occupies on its volume (sparse files: less than its size)
+  std::optional<int64_t> mtime;             // last modification, seconds since 1970-01-01 UTC
   std::optional<std::string> windows_path;  // its path on the Windows host, through --map in reverse
   ParentResolution resolution{};   // differencing disks: every candidate and its outcome
   std::optional<size_t> parent;    // index into Report::disks
@@ -94,10 +102,54 @@ struct Chain {
   Capacity capacity;
 };
 
+// A severity rule of the admin's policy: findings of `code` ("*": any) about a path matching
+// `path_glob` (fnmatch, "*" crossing "/"; empty: any path; a finding matches when any of its paths
+// does) get `severity`, or are dropped when it is nullopt (ignored). The last matching rule wins.
+struct SeverityRule {
+  std::string code;
+  std::string path_glob;
+  std::optional<Severity> severity;
+  std::string origin;  // where it was given: "--ignore capacity.volume_overcommitted", "policy.conf:3"
+};
+
+// What is worth waking someone for (docs/check.md, "Policy"); monitoring-plugin style thresholds.
+// The defaults keep a healthy host quiet: most hosts are overcommitted by design with ordinary
+// dynamic disks, so only growth of checkpoints (differencing leaves: seeds 001, 004) that can pass
+// the free space is a warning by default.
+struct Policy {
+  // capacity.volume_overcommitted when a volume's checkpoint growth exceeds this percentage of its
+  // free space (warning), nullopt: never.
+  std::optional<double> checkpoint_growth_warning_percent = 100.0;
+  // ... when the growth of all its writable disks exceeds this percentage of its free space.
+  std::optional<double> overcommit_warning_percent;
+  std::optional<double> overcommit_critical_percent;
+  // capacity.low_free_space when a volume holding disks has less free than this.
+  std::optional<uint64_t> free_warning_bytes;
+  std::optional<uint64_t> free_critical_bytes;
+  std::vector<SeverityRule> rules;
+  bool allow_empty = false;  // finding no disk at all is OK rather than UNKNOWN (scan.no_disks)
+};
+
+// One volume that holds disks: what its writable files can grow by, against its free space.
+struct Volume {
+  uint64_t id = 0;                  // FileKey::volume of its disks (st_dev on POSIX)
+  std::string path;                 // a disk on it (the first), to name it in messages
+  size_t disks = 0;                 // disks on it
+  size_t writable_disks = 0;        // leaves and standalone dynamic disks that can still grow
+  uint64_t file_bytes = 0;          // sum of its disks' file sizes
+  uint64_t growth_bytes = 0;        // how much its writable disks can grow in all
+  uint64_t checkpoint_growth_bytes = 0;  // of that, the differencing leaves (checkpoints, backups)
+  std::optional<uint64_t> free_bytes;
+};
+
 struct Report {
   std::vector<Disk> disks;
   std::vector<Chain> chains;   // one per leaf (a disk no other disk links to), sorted by leaf path
   std::vector<Finding> findings;
+  std::vector<Volume> volumes;  // by id
+  std::vector<std::string> strays;  // files with a disk's name that are no disk (empty, no signature)
+  size_t ignored = 0;           // findings dropped by an ignore rule (counted, never shown)
+  Policy policy;                // the policy applied (Options::policy)
   Status status = Status::ok;
 };
 
@@ -106,6 +158,7 @@ struct Options {
   std::optional<hostpath::WindowsVolumeSet> volumes;  // --volumes
   bool deep = false;             // validate every BAT entry and sector bitmap (reads every block's map)
   size_t max_depth = 4096;       // stop following parents after this many layers (reported)
+  Policy policy;
 
   // Seams for tests; empty means the real system. The opener is called from several threads at once
   // (files are opened in parallel), so it must be thread-safe.
@@ -117,6 +170,9 @@ struct Options {
 // Checks the disks under `inputs` (files, and folders searched recursively for .vhd, .vhdx, .avhd,
 // .avhdx). Never throws for a disk's own problems: they are findings.
 Report run_check(std::span<const std::string> inputs, const Options& options = {});
+
+// Applies policy.rules to the findings (severity changed, or dropped and counted in report.ignored).
+void apply_rules(const Policy& policy, Report& report);
 
 // Status from findings: critical if any is critical; else unknown if any is inconclusive; else
 // warning if any is a warning; else ok.

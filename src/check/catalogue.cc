@@ -18,6 +18,8 @@ constexpr FindingKind kCatalogue[] = {
     // Inputs: what was asked could not be looked at. Inconclusive: no verdict for those files.
     {"input.missing", S::warning, true, kNoError, kNoError, "a PATH argument does not exist"},
     {"input.unreadable", S::warning, true, kNoError, kNoError, "a folder or file could not be listed or read"},
+    {"input.no_disks", S::warning, true, kNoError, kNoError, "no disk was found under the PATHs (a volume not mounted?); --allow-empty makes it OK"},
+    {"input.stray_file", S::info, false, kNoError, kNoError, "a file named like a disk that is none (empty, or no VHD/VHDX signature); not counted as a disk"},
     // One disk on its own.
     {"disk.unreadable", S::warning, true, kNoError, kNoError, "the system refused to open a disk (permissions, I/O)"},
     {"disk.corrupt", S::critical, false, kNoError, kNoError, "a structure of the disk is invalid (the message names it and its offset)"},
@@ -51,7 +53,8 @@ constexpr FindingKind kCatalogue[] = {
     {"alias.unknown_volume", S::info, false, kNoError, kNoError, "a stored Windows path is on a volume the --volumes list does not have"},
     // Trees and space.
     {"tree.branches", S::info, false, kNoError, kNoError, "a disk has several children: merging one into it invalidates the others"},
-    {"capacity.volume_overcommitted", S::warning, false, kNoError, kNoError, "the writable disks on a volume can grow past its free space"},
+    {"capacity.volume_overcommitted", S::warning, false, kNoError, kNoError, "checkpoints (or, past a --warning/--critical overcommit threshold, all writable disks) on a volume can grow past its free space"},
+    {"capacity.low_free_space", S::warning, false, kNoError, kNoError, "a volume holding disks has less free space than a --warning/--critical free threshold"},
     {"capacity.fixed_sparse", S::info, false, kNoError, kNoError, "a fixed disk's file is sparse: its unallocated part counts as growth"},
     {"capacity.merge_exceeds_free", S::warning, false, kNoError, kNoError, "merging a chain into its base needs more space than the base's volume has free"},
 };

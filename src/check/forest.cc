@@ -50,25 +50,17 @@ class ForestBuilder {
     std::exception_ptr error;
   };
 
-  // Opening is nearly all of check's time (headers, region tables, metadata and BAT of every file),
-  // and files are independent: open them, and read their BATs, on every core, into the cache. What
-  // follows is sequential and finds them there. A BAT that fails to load is read (and fails) again
-  // where it is needed, so its error is reported in the same place as without the prefetch.
+  // Opening is most of check's time (headers, region tables and metadata of every file), and files
+  // are independent: open them on every core, into the cache. What follows is sequential and finds
+  // them there. BATs are not read here: the images are kept, and what needs a map reads it through
+  // an image of its own (maps.cc).
   void open_in_parallel(const std::vector<std::string>& files) {
     const size_t workers = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 8);
     if (workers < 2 || files.size() < 2 * workers) return;
     std::vector<Cached> results(files.size());
     std::atomic<size_t> next{0};
     auto work = [&] {
-      for (size_t i; (i = next++) < files.size();) {
-        results[i] = open_uncached(files[i]);
-        if (!results[i].opened.image) continue;
-        try {
-          results[i].opened.image->block_stats();
-        } catch (const Error&) {
-          // Reported by whoever needs the BAT.
-        }
-      }
+      for (size_t i; (i = next++) < files.size();) results[i] = open_uncached(files[i]);
     };
     std::vector<std::thread> pool;
     for (size_t w = 0; w < workers; ++w) pool.emplace_back(work);
@@ -154,10 +146,12 @@ class ForestBuilder {
     try {
       disk_for(open_cached(path), path, true);
     } catch (const Error& e) {
+      if (dynamic_cast<const FormatError*>(&e) && is_stray_file(path)) return add_stray(path);
       Disk d;
       d.path = path;
       d.scanned = true;
       d.error = e.what();
+      d.error_code = e.code();
       report_.disks.push_back(std::move(d));
       size_t index = report_.disks.size() - 1;
       std::string_view code = dynamic_cast<const IoError*>(&e)     ? "disk.unreadable"
@@ -166,6 +160,14 @@ class ForestBuilder {
       report_.findings.push_back(make_finding(code, e.what(), {path}, {index}));
       interrupted_write_finding(index);
     }
+  }
+
+  void add_stray(const std::string& path) {
+    report_.strays.push_back(path);
+    report_.findings.push_back(make_finding(
+        "input.stray_file",
+        fmt::format("{}: named like a disk but empty or without a VHD/VHDX signature; not counted as a disk", path),
+        {path}));
   }
 
   // A vhdchain write to a VHD (which has no log) that was stopped leaves its journal beside it;

@@ -1,11 +1,14 @@
 // run_check: scan, open and link, then look at the forest from every side, then grade.
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
 #include "io/fs_ops.h"
+#include "vhdchain/file.h"
 #include "write/merge_marker.h"
 
 namespace vhdchain::check {
@@ -78,20 +81,43 @@ void find_interrupted_vhd_merges(Report& report) {
   }
 }
 
+// What the host says about each file: where the report is read, mtime and allocation decide what
+// to delete first (issue 14). A file that cannot be looked at keeps the fields empty.
+void host_facts(const std::map<std::string, std::string>& given_as, Report& report) {
+  for (Disk& d : report.disks) {
+    if (auto it = given_as.find(d.path); it != given_as.end()) d.given_path = it->second;
+    const std::string& path = d.image ? d.image->name() : d.path;
+    std::error_code ec;
+    const auto written = std::filesystem::last_write_time(std::filesystem::path(std::u8string(path.begin(), path.end())), ec);
+    if (!ec)
+      d.mtime = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::file_clock::to_sys(written).time_since_epoch())
+                    .count();
+    try {
+      d.allocated_bytes = File::open(path, OpenMode::read_only)->allocated_bytes();
+    } catch (const Error&) {
+      // Unreadable: the disk's own finding says so.
+    }
+  }
+}
+
 }  // namespace
 
 Report run_check(std::span<const std::string> inputs, const Options& options) {
   Report report;
+  report.policy = options.policy;
   detail::ScanResult scan = detail::scan_inputs(inputs);
   report.findings = std::move(scan.findings);
   detail::build_forest(scan.files, options, report);
-  if (options.deep) detail::validate_deeply(report);
+  host_facts(scan.given_as, report);
+  if (options.deep) detail::validate_deeply(options, report);
   find_interrupted_merges(report);
   find_interrupted_vhd_merges(report);
   detail::find_aliases(options, report);
   detail::build_chains(options, report);
   detail::measure_capacity(options, report);
   drop_repeated_corruption(report.findings);
+  detail::apply_policy(options, report);
   grade_chains(report);
   report.status = status_of(report.findings);
   return report;

@@ -5,6 +5,7 @@
 // are followed; a folder already on the current descent (a symlink loop) is not entered again. Anything that cannot be listed
 // is a finding, never a silent gap, because a nightly audit that skips a folder reports "ok" wrongly.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "check/check_internal.h"
+#include "vhdchain/file.h"
 
 namespace vhdchain::check::detail {
 namespace {
@@ -45,7 +47,7 @@ class Scanner {
       return;
     }
     if (fs::is_directory(st)) return folder(path);
-    if (fs::is_regular_file(st) || fs::is_block_file(st)) return result_.files.push_back(to_utf8(path.lexically_normal()));
+    if (fs::is_regular_file(st) || fs::is_block_file(st)) return add_file(path);
     result_.findings.push_back(
         make_finding("input.unreadable", fmt::format("{}: not a file or folder", text), {text}));
   }
@@ -76,11 +78,22 @@ class Scanner {
       } else if (has_disk_extension(to_utf8(e.path().filename()))) {
         // A dangling symlink named like a disk is kept: opening it fails, and that is reported.
         if (e.is_regular_file(sec) || (e.is_symlink(sec) && !e.exists(sec)))
-          result_.files.push_back(to_utf8(e.path().lexically_normal()));
+          add_file(e.path());
       }
     }
     std::sort(subfolders.begin(), subfolders.end());
     for (const fs::path& sub : subfolders) folder(sub);
+  }
+
+  // Absolute and normalised (issue 14: findings must join with disks[] whatever the working
+  // folder), with the path as given kept where it differs.
+  void add_file(const fs::path& found) {
+    std::error_code ec;
+    const fs::path absolute = fs::absolute(found, ec);
+    const std::string given = to_utf8(found.lexically_normal());
+    const std::string path = ec ? given : to_utf8(absolute.lexically_normal());
+    result_.files.push_back(path);
+    if (path != given) result_.given_as.emplace(path, given);
   }
 
   void unreadable(const std::string& path, const std::error_code& ec) {
@@ -100,6 +113,24 @@ bool has_disk_extension(std::string_view name) {
   for (char& c : ext)
     if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
   return ext == "vhd" || ext == "vhdx" || ext == "avhd" || ext == "avhdx";
+}
+
+bool is_stray_file(const std::string& path) {
+  try {
+    const std::shared_ptr<File> file = File::open(path, OpenMode::read_only);
+    if (file->size() == 0) return true;
+    if (detect_format(*file)) return false;
+    // A VHDX whose file identifier was overwritten still has its headers' signatures: corrupt, not stray.
+    for (uint64_t header : {uint64_t(64) << 10, uint64_t(128) << 10}) {
+      std::array<uint8_t, 4> signature{};
+      if (file->size() < header + signature.size()) continue;
+      file->read_at(header, signature);
+      if (std::equal(signature.begin(), signature.end(), "head")) return false;
+    }
+    return true;
+  } catch (const Error&) {
+    return false;  // unreadable: whoever opened it reports why
+  }
 }
 
 ScanResult scan_inputs(std::span<const std::string> inputs) {

@@ -107,10 +107,14 @@ VhdxImage::VhdxImage(std::shared_ptr<const Reader> file) : file_(std::move(file)
   }
 }
 
+std::unique_ptr<const Bat> VhdxImage::read_bat(std::vector<Note>& notes) const {
+  return std::make_unique<const Bat>(*data_, bat_region_.file_offset, layout_, data_->size(), reserved_, notes);
+}
+
 const Bat& VhdxImage::bat() const {
   bat_once_.run([this] {
     std::vector<Note> notes;
-    bat_ = std::make_unique<const Bat>(*data_, bat_region_.file_offset, layout_, data_->size(), reserved_, notes);
+    bat_ = read_bat(notes);
     for (Note& n : notes) info_.notes.push_back(std::move(n));
   });
   return *bat_;

@@ -30,6 +30,9 @@ class VhdxImage final : public DiskImage {
   const RegionEntry& metadata_region() const { return metadata_region_; }
   // The validated BAT (loaded on first use); the merge reads entries to write the target.
   const Bat& bat_table() const { return bat(); }
+  // The BAT read and validated afresh and not kept by the image: check reads the maps of thousands
+  // of disks whose images it keeps, one at a time (issue 14). Notes found there go to `notes`.
+  std::unique_ptr<const Bat> read_bat(std::vector<Note>& notes) const;
 
  private:
   // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED

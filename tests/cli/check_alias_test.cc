@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "unit/hostpath/child_process.h"
@@ -152,6 +153,7 @@ class CheckWindowsVolumes : public ::testing::Test {
   json check(const std::string& volumes_file, int expected_exit) {
     CliRun r = run_cli({"check", "--json", "--map", "C:\\=" + host_c_, "--volumes", volumes_file, vms_});
     EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
+    EXPECT_EQ(check_json_schema_errors(r.out), "");
     return r.json();
   }
   void expect_seed000(const json& doc) {
@@ -203,7 +205,7 @@ TEST_F(CheckWindowsVolumes, UnknownVolume) {
                                      "volume is mounted at E:\\ (--volumes); it cannot be placed on the host's volumes"},
                   {"paths", json{vms_ + "/other_B.avhdx"}},
                   {"hyperv_error", nullptr},
-                  {"hyperv_error_name", nullptr}}));
+                  {"hyperv_error_name", nullptr}, {"policy", nullptr}}));
 }
 
 TEST_F(CheckWindowsVolumes, LocatorsNameTwoVolumes) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "unit/hostpath/child_process.h"
@@ -26,19 +27,14 @@ class CheckFinding : public ::testing::Test {
   std::string at(const std::string& name) const { return path_of(t_ / name); }
   std::string dir() const { return path_of(t_.path()); }
   void put(const BuiltImage& image, const std::string& name) const { image.write(t_ / name); }
-  json check(std::vector<std::string> args, int expected_exit) const {
-    args.insert(args.begin(), {"check", "--json"});
-    CliRun r = run_cli(args);
-    EXPECT_EQ(r.exit_code, expected_exit) << r.out << r.err;
-    return r.json();
-  }
+  json check(std::vector<std::string> args, int expected_exit) const { return run_check_json(std::move(args), expected_exit); }
   // The finding as a JSON object, for whole-object comparison.
   static json finding(const std::string& code, const std::string& severity, const std::string& message,
                       std::vector<std::string> paths, bool inconclusive = false, json hyperv = nullptr,
-                      json hyperv_name = nullptr) {
+                      json hyperv_name = nullptr, json policy = nullptr) {
     return json{{"code", code},         {"severity", severity}, {"inconclusive", inconclusive},
                 {"message", message},   {"paths", paths},       {"hyperv_error", hyperv},
-                {"hyperv_error_name", hyperv_name}};
+                {"hyperv_error_name", hyperv_name}, {"policy", policy}};
   }
 
   TempDir t_;
@@ -51,7 +47,7 @@ TEST_F(CheckFinding, HealthyChainHasNoFindingAndExactCapacity) {
   put(base, "base.vhdx");
   put(vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}}), "base_A.avhdx");
   json doc = check({dir()}, 0);
-  EXPECT_EQ(doc.at("schema_version"), "1.0");
+  EXPECT_EQ(doc.at("schema_version"), "2.0");
   EXPECT_EQ(doc.at("status"), "ok");
   EXPECT_EQ(finding_codes(doc), std::vector<std::string>{}) << doc.at("findings").dump(1);
   ASSERT_EQ(doc.at("chains").size(), 1u);
@@ -101,12 +97,12 @@ TEST_F(CheckFinding, DiskUnreadable) {
   EXPECT_EQ(f.at("severity"), "warning");
   EXPECT_EQ(f.at("inconclusive"), true);
   EXPECT_EQ(f.at("message"), at("link.vhdx") + ": cannot open: No such file or directory");
-  EXPECT_EQ(disk_entry(doc, at("link.vhdx")).at("error"), f.at("message"));
+  EXPECT_EQ(disk_entry(doc, at("link.vhdx")).at("error"), (json{{"code", "io"}, {"message", f.at("message")}}));
   EXPECT_EQ(doc.at("chains")[0].at("complete"), false);
 }
 
 TEST_F(CheckFinding, DiskCorrupt) {
-  std::ofstream(at("junk.vhdx")) << std::string(70000, 'x');
+  std::ofstream(at("junk.vhdx")) << "vhdxfile" << std::string(70000, 'x');  // a VHDX with nothing valid after its identifier
   std::string expected;
   try {
     open_image_file(at("junk.vhdx"));
@@ -539,16 +535,21 @@ TEST_F(CheckFinding, ClusterStorageRoot) {
 // --- capacity -----------------------------------------------------------------------------------
 
 TEST_F(CheckFinding, VolumeOvercommitted) {
-  // 64 TiB that can still be written: more than any test machine has free.
+  // 64 TiB that can still be written: more than any test machine has free. An ordinary dynamic disk:
+  // quiet by default (hosts are overcommitted by design), a warning past --warning overcommit=.
   ImageSpec spec = vhdx_base_spec(1, 64ull << 40);
   spec.block_size = 256 * kMiB;
   put(build_image(spec), "huge.vhdx");
-  json doc = check({dir()}, 1);
+  json quiet = check({dir()}, 0);
+  EXPECT_EQ(finding_codes(quiet), (std::vector<std::string>{"disk.standalone"})) << quiet.at("findings").dump(1);
+  json doc = check({"--warning", "overcommit=100%", dir()}, 1);
   EXPECT_EQ(finding_codes(doc), (std::vector<std::string>{"disk.standalone", "capacity.volume_overcommitted"})) << doc.at("findings").dump(1);
   json f = only_finding(doc, "capacity.volume_overcommitted");
-  const std::string prefix = "the 1 writable disk on the volume holding " + at("huge.vhdx") + " can grow by 64.0 TiB in all, but it has ";
+  const std::string prefix = "the 1 writable disk on the volume holding " + at("huge.vhdx") +
+                             " can grow by 64.0 TiB in all (0 bytes of it checkpoints), but it has ";
   EXPECT_EQ(f.at("message").get<std::string>().substr(0, prefix.size()), prefix);
   EXPECT_EQ(f.at("paths"), json{at("huge.vhdx")});
+  EXPECT_EQ(f.at("policy"), "threshold: warning overcommit=100%");
   EXPECT_EQ(doc.at("chains")[0].at("capacity").at("growth_bytes"), (64ull << 40) - 256 * kMiB);
 }
 

@@ -1,11 +1,14 @@
 // `vhdchain check` output contracts: the human tree, Prometheus textfile metrics, --output, bad
 // arguments (always exit 3, never CLI11's own codes), and a real Hyper-V checkpoint without its parent.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <regex>
 
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
+#include "cli/check_schema.h"
 #include "cli/cli_runner.h"
 #include "support/testdata.h"
 #include "vhdchain/check.h"
@@ -77,7 +80,7 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
   // Only the replaced file remains: no temp file left in the folder.
   EXPECT_EQ(std::distance(fs::directory_iterator(t_ / "out"), fs::directory_iterator()), 1);
   text = std::regex_replace(text, std::regex("(vhdchain_last_run_timestamp_seconds) [0-9]+"), "$1 T");
-  text = std::regex_replace(text, std::regex("(vhdchain_chain_free_bytes\\{[^}]*\\}) [0-9]+"), "$1 F");
+  text = std::regex_replace(text, std::regex("(vhdchain_(chain|volume)_free_bytes\\{[^}]*\\}) [0-9]+"), "$1 F");
   const std::string d = path_of(t_.path());
   std::string expected =
       "# HELP vhdchain_check_status Verdict of the last check: 0 ok, 1 warning, 2 critical, 3 unknown\n"
@@ -95,14 +98,19 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
     expected += "vhdchain_finding_codes{code=\"" + std::string(k.code) + "\",severity=\"" +
                 std::string(to_string(k.severity)) + "\"} " +
                 (k.code == "parent.missing" || k.code == "tree.branches" ? "1" : "0") + "\n";
+  struct stat st {};
+  ASSERT_EQ(::stat(t_.path().c_str(), &st), 0);
+  const std::string volume = std::to_string(st.st_dev);
   auto series = [&](const std::string& name, const std::string& help, const std::vector<std::string>& values) {
     expected += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n";
     const char* leaves[] = {"base_A.avhdx", "base_B.avhdx", "orphan.avhdx"};
-    for (size_t i = 0; i < 3; ++i) expected += name + "{leaf=\"" + d + "/" + leaves[i] + "\"} " + values[i] + "\n";
+    for (size_t i = 0; i < 3; ++i)
+      expected += name + "{leaf=\"" + d + "/" + leaves[i] + "\",volume=\"" + volume + "\"} " + values[i] + "\n";
   };
   const std::string two = std::to_string(fs::file_size(at("base.vhdx")) + fs::file_size(at("base_A.avhdx")));
-  series("vhdchain_chain_severity", "Worst finding about a layer of the chain: 0 ok, 1 info, 2 warning, 3 critical",
-         {"1", "1", "3"});
+  // One scale for every status metric: the chains' info findings are ok (0), the orphan critical (2).
+  series("vhdchain_chain_status", "Verdict for the chain (findings about its layers): 0 ok, 1 warning, 2 critical, 3 unknown",
+         {"0", "0", "2"});
   series("vhdchain_chain_complete", "1 when the chain reaches a base disk", {"1", "1", "0"});
   series("vhdchain_chain_layers", "Layers in the chain, leaf and base included", {"2", "2", "1"});
   series("vhdchain_chain_file_bytes", "Sum of the chain's file sizes",
@@ -112,20 +120,44 @@ TEST_F(CheckOutput, PrometheusTextfileWrittenAtomically) {
          {"66060288", "66060288", "66060288"});
   series("vhdchain_chain_merge_bytes", "New space a merge of the chain into its base needs", {"2097152", "2097152", "0"});
   series("vhdchain_chain_free_bytes", "Free space of the volume holding the leaf", {"F", "F", "F"});
+  const std::string on_volume = "{volume=\"" + volume + "\",path=\"" + at("base.vhdx") + "\"} ";
+  const uint64_t all_files = fs::file_size(at("base.vhdx")) + fs::file_size(at("base_A.avhdx")) +
+                             fs::file_size(at("base_B.avhdx")) + fs::file_size(at("orphan.avhdx"));
+  expected += "# HELP vhdchain_volume_file_bytes Sum of the sizes of the disks on the volume\n"
+              "# TYPE vhdchain_volume_file_bytes gauge\nvhdchain_volume_file_bytes" + on_volume +
+              std::to_string(all_files) + "\n"
+              "# HELP vhdchain_volume_growth_bytes How much the writable disks on the volume can still grow\n"
+              "# TYPE vhdchain_volume_growth_bytes gauge\nvhdchain_volume_growth_bytes" + on_volume + "198180864\n"
+              "# HELP vhdchain_volume_checkpoint_growth_bytes Of that, the checkpoints (differencing leaves)\n"
+              "# TYPE vhdchain_volume_checkpoint_growth_bytes gauge\nvhdchain_volume_checkpoint_growth_bytes" +
+              on_volume + "198180864\n"
+              "# HELP vhdchain_volume_free_bytes Free space of the volume\n"
+              "# TYPE vhdchain_volume_free_bytes gauge\nvhdchain_volume_free_bytes" + on_volume + "F\n"
+              "# HELP vhdchain_finding One series per finding (the first 500): 1, labelled with its code, severity "
+              "and the path it is about\n# TYPE vhdchain_finding gauge\n"
+              "vhdchain_finding{code=\"parent.missing\",severity=\"critical\",path=\"" + at("orphan.avhdx") +
+              "\",index=\"1\"} 1\n"
+              "vhdchain_finding{code=\"tree.branches\",severity=\"info\",path=\"" + at("base.vhdx") +
+              "\",index=\"2\"} 1\n"
+              "# HELP vhdchain_findings_unlisted Findings past the 500 that vhdchain_finding lists\n"
+              "# TYPE vhdchain_findings_unlisted gauge\nvhdchain_findings_unlisted 0\n";
   EXPECT_EQ(text, expected);
 }
 
 TEST_F(CheckOutput, JsonShapeAndStatusFirst) {
   CliRun r = run_cli({"check", "--format", "json", path_of(t_.path())});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"1.0\",");
+  EXPECT_EQ(r.out.substr(0, 28), "{\n  \"schema_version\": \"2.0\",");
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
   json doc = r.json();
   std::vector<std::string> keys;
   for (auto it = doc.begin(); it != doc.end(); ++it) keys.push_back(it.key());
   // nlohmann::json sorts keys on parse; the order on the wire is asserted by the prefix above.
-  EXPECT_EQ(keys, (std::vector<std::string>{"chains", "disks", "exit_code", "findings", "schema_version", "status", "summary"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"chains", "disks", "exit_code", "findings", "policy", "schema_version",
+                                            "status", "strays", "summary", "volumes"}));
   EXPECT_EQ(doc.at("summary"), (json{{"disks", 4}, {"chains", 3}, {"incomplete_chains", 1},
-                                     {"findings", {{"critical", 1}, {"warning", 0}, {"info", 1}}}}));
+                                     {"findings", {{"critical", 1}, {"warning", 0}, {"info", 1}}},
+                                     {"ignored_findings", 0}, {"stray_files", 0}}));
   EXPECT_EQ(doc.at("exit_code"), 2);
 }
 
@@ -165,6 +197,7 @@ TEST(CheckRealImages, HyperVCheckpointWithoutItsParentIsAnOrphan) {
   }
   CliRun r = run_cli({"check", "--json", disk});
   EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
   json doc = r.json();
   EXPECT_EQ(finding_codes(doc), std::vector<std::string>{"parent.missing"});
   json entry = disk_entry(doc, disk);
@@ -199,6 +232,78 @@ TEST(CheckRealImages, HyperVCheckpointWithoutItsParentIsAnOrphan) {
   json mc = disk_entry(mapped.json(), disk).at("parent").at("candidates");
   EXPECT_EQ(mc[2].at("path"), path_of(t / "Users/Public/Documents/Hyper-V/Virtual hard disks" / name));
   EXPECT_EQ(mc[2].at("outcome"), "not_found");
+}
+
+}  // namespace
+}  // namespace vhdchain::test
+
+namespace vhdchain::test {
+namespace {
+
+// Issue 14: paths relative to the working folder did not join across reports; every path is now
+// absolute and normalised, the path as given kept beside it; per disk the host's allocation and mtime.
+TEST_F(CheckOutput, PathsAreAbsoluteAndJoinWithTheGivenPathBeside) {
+  const std::string given = fs::relative(t_.path() / "sub" / ".." / "base_A.avhdx").string();
+  ASSERT_NE(given.front(), '/');
+  CliRun r = run_cli({"check", "--json", given});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(check_json_schema_errors(r.out), "");
+  json doc = r.json();
+  ASSERT_EQ(doc.at("disks").size(), 2u);
+  const json& leaf = doc.at("disks")[0];
+  EXPECT_EQ(leaf.at("path"), at("base_A.avhdx"));
+  EXPECT_EQ(leaf.at("given_path"), fs::path(given).lexically_normal().string());
+  EXPECT_EQ(doc.at("disks")[1].at("path"), at("base.vhdx"));
+  EXPECT_EQ(doc.at("disks")[1].at("given_path"), nullptr);  // reached as the parent, not given
+  EXPECT_EQ(doc.at("chains")[0].at("leaf"), at("base_A.avhdx"));
+  for (const json& f : doc.at("findings"))
+    for (const json& p : f.at("paths")) {
+      bool joins = false;
+      for (const json& d : doc.at("disks")) joins = joins || d.at("path") == p;
+      EXPECT_TRUE(joins) << f.dump();
+    }
+  struct stat st {};
+  ASSERT_EQ(::stat(at("base_A.avhdx").c_str(), &st), 0);
+  EXPECT_EQ(leaf.at("allocated_bytes"), uint64_t(st.st_blocks) * 512);
+  EXPECT_EQ(leaf.at("file_size"), uint64_t(st.st_size));
+  char mtime[32];
+  std::strftime(mtime, sizeof mtime, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&st.st_mtime));
+  EXPECT_EQ(leaf.at("mtime"), mtime);
+}
+
+}  // namespace
+}  // namespace vhdchain::test
+
+namespace vhdchain::test {
+namespace {
+
+// Monitoring-plugin output: the status line carries perfdata after '|'; the long output follows,
+// one line per finding, worst first; -q keeps the first line only (and quiets the human format too).
+TEST_F(CheckOutput, NagiosStatusLineWithPerfdataThenLongOutput) {
+  CliRun r = run_cli({"check", "--format", "nagios", path_of(t_.path())});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(t_.path().c_str(), &st), 0);
+  const std::string v = "volume_" + std::to_string(st.st_dev);
+  const std::string out = std::regex_replace(r.out, std::regex("(" + v + "_free)=[0-9]+B"), "$1=FB");
+  const std::string first =
+      "VHDCHAIN CRITICAL: 4 disks, 3 chains (1 incomplete); 1 critical, 0 warnings, 1 info | disks=4;;;0 chains=3;;;0 "
+      "incomplete_chains=1;;;0 critical=1;;;0 warning=0;;;0 info=1;;;0 ignored=0;;;0 " + v + "_growth=198180864B;;;0 " +
+      v + "_checkpoint_growth=198180864B;;;0 " + v + "_free=FB;;;0\n";
+  ASSERT_GT(out.size(), first.size());
+  EXPECT_EQ(out.substr(0, first.size()), first);
+  const std::string rest = out.substr(first.size());
+  EXPECT_EQ(rest.substr(0, 24), "CRITICAL parent.missing:") << rest;
+  EXPECT_NE(rest.find("\nINFO tree.branches: "), std::string::npos) << rest;
+  EXPECT_EQ(std::count(rest.begin(), rest.end(), '\n'), 2);
+
+  CliRun quiet = run_cli({"-q", "check", "--format", "nagios", path_of(t_.path())});
+  EXPECT_EQ(quiet.exit_code, 2);
+  EXPECT_EQ(std::regex_replace(quiet.out, std::regex("(" + v + "_free)=[0-9]+B"), "$1=FB"), first);
+
+  CliRun human = run_cli({"-q", "check", path_of(t_.path())});
+  EXPECT_EQ(human.exit_code, 2);
+  EXPECT_EQ(human.out, "CRITICAL: 4 disks, 3 chains (1 incomplete); 1 critical, 0 warnings, 1 info\n");
 }
 
 }  // namespace
