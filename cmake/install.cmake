@@ -8,7 +8,13 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# `cmake --install` and cpack install what is built and do not first build every target (the test
+# suite): scripts/package.sh and scripts/windows-test.sh build what they package.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 install(TARGETS vhdchain RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
+install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        COMPONENT cli)
 if(NOT WIN32)
   install(FILES ${PROJECT_SOURCE_DIR}/docs/vhdchain.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT cli)
   install(FILES ${PROJECT_SOURCE_DIR}/scripts/vhdchain.bash-completion
