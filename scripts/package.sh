@@ -30,7 +30,7 @@ version=$(/usr/bin/vhdchain --version) || fail "vhdchain --version exited $?"
 [ "$version" = "$("$build/cli/vhdchain" --version)" ] || fail "the installed --version '$version' is not the build's"
 echo "\$ vhdchain --version"
 echo "$version"
-for f in /usr/share/man/man1/vhdchain.1.gz /usr/share/bash-completion/completions/vhdchain \
+for f in /usr/share/man/man1/vhdchain.1 /usr/share/bash-completion/completions/vhdchain \
          /usr/include/vhdchain/disk_image.h; do
   [ -f "$f" ] || fail "the package has no $f"
 done
@@ -38,7 +38,7 @@ ls /usr/lib/*/cmake/vhdchain/vhdchainConfig.cmake >/dev/null 2>&1 || ls /usr/lib
   fail "the package has no lib/cmake/vhdchain/vhdchainConfig.cmake"
 # man can read the page (no warnings from groff), when man-db is installed.
 if command -v man >/dev/null; then
-  warnings=$(MANWIDTH=100 LC_ALL=C.UTF-8 man --warnings -l /usr/share/man/man1/vhdchain.1.gz 2>&1 >/dev/null) || fail "man -l vhdchain.1"
+  warnings=$(MANWIDTH=100 LC_ALL=C.UTF-8 man --warnings -l /usr/share/man/man1/vhdchain.1 2>&1 >/dev/null) || fail "man -l vhdchain.1"
   [ -z "$warnings" ] || fail "man page warnings: $warnings"
 fi
 # The completion loads and completes the command names.
