@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
     const auto image = vhdchain::open_image_file(argv[1]);
     const vhdchain::ImageInfo& info = image->info();
     std::printf("%s %s %llu\n", std::string(vhdchain::to_string(info.format)).c_str(),
-                std::string(vhdchain::to_string(info.type)).c_str(), static_cast<unsigned long long>(info.virtual_size));
+                std::string(vhdchain::to_string(info.type)).c_str(),
+                static_cast<unsigned long long>(info.virtual_size));
     return 0;
   } catch (const vhdchain::Error& e) {
     std::fprintf(stderr, "%s\n", e.what());
