@@ -11,6 +11,8 @@
 #                              a substitute for the whole
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The test packages (bootstrap.sh installed only the build ones); nothing when all are there.
+./scripts/deps.sh
 [ "${CI:-}" = true ] && export VHDCHAIN_REQUIRE_SHARED=1
 jobs=$(nproc 2>/dev/null || echo 2)
 exclude=()
