@@ -12,9 +12,7 @@
 #include "exit_codes.h"
 #include "fault_hook.h"
 
-#ifndef VHDCHAIN_VERSION
-#define VHDCHAIN_VERSION "unknown"
-#endif
+#include "vhdchain_version.h"  // VHDCHAIN_VERSION, from git at build time (cmake/git_version.cmake)
 
 namespace vhdchain::cli {
 namespace {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Cross-builds vhdchain for 64-bit Windows (CMake preset "mingw" -> build-mingw/) and runs the
-# Windows executables under wine, headless: the unit tests (each test suite in its own wine
+# Cross-builds vhdchain for 64-bit Windows (CMake preset "mingw" -> build-mingw/), packages it
+# (cpack: build-mingw/vhdchain-<version>-win64.zip) and runs the Windows executables under wine,
+# headless: the unit tests (each test suite in its own wine
 # process, so one hang is one failed suite), the test-support builder tests, the corruption suite,
 # and CLI smoke tests
 # (--version, info, info --json, export --raw to a file and to stdout, refusals, one file through
@@ -65,6 +66,26 @@ if ! cmake --build "$build" -j "$jobs" --target vhdchain_unit_tests vhdchain_bui
   exit 1
 fi
 echo "(built in $((SECONDS - started)) s)"
+
+# The Windows package: a zip with bin/vhdchain.exe (one static executable), README.md and LICENSE
+# (cmake/install.cmake). Run from the zip under wine below, with the CLI smoke tests.
+echo "== package: Windows zip (cpack) =="
+rm -f "$build"/vhdchain-*-win64.zip
+package_zip=""
+if (cd "$build" && cpack -G ZIP >"$build/cpack.log" 2>&1); then
+  package_zip=$(ls "$build"/vhdchain-*-win64.zip)
+  python3 - "$package_zip" <<'PY' || fail "$package_zip: not bin/vhdchain.exe + share/doc/vhdchain/{README.md,LICENSE} in one folder"
+import sys, zipfile
+names = sorted(n for n in zipfile.ZipFile(sys.argv[1]).namelist() if not n.endswith("/"))
+top = {n.split("/")[0] for n in names}
+rest = sorted(n.split("/", 1)[1] for n in names)
+print("%s: %s" % (sys.argv[1], ", ".join(names)))
+sys.exit(0 if len(top) == 1 and rest == ["bin/vhdchain.exe", "share/doc/vhdchain/LICENSE", "share/doc/vhdchain/README.md"] else 1)
+PY
+else
+  cat "$build/cpack.log"
+  fail "cpack -G ZIP in $build"
+fi
 
 # A private, throw-away wine prefix: nothing from ~/.wine, nothing left behind. No DISPLAY, and no
 # Mono/Gecko installers (mscoree, mshtml disabled): they would want a window and the network.
@@ -227,6 +248,16 @@ else
 
   win version --version
   expect_ok "vhdchain.exe --version"
+  if [ -n "$package_zip" ]; then
+    # The packaged vhdchain.exe runs on its own, out of the build tree.
+    mkdir -p "$scratch/zip"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$package_zip" "$scratch/zip"
+    set +e
+    zipped=$(timeout "$limit" "$wine" "$(ls "$scratch"/zip/*/bin/vhdchain.exe)" --version 2>&1 | tr -d '\r')
+    set -e
+    [ "$zipped" = "$(tr -d '\r' <"$scratch/version.out")" ] || fail "the zip's vhdchain.exe --version printed: $zipped"
+    echo "package: $(basename "$package_zip"): vhdchain.exe --version: $zipped"
+  fi
   grep -q '^vhdchain [0-9]' "$scratch/version.out" || fail "vhdchain.exe --version printed: $(head -2 "$scratch/version.out")"
   if ((have_linux)); then
     [ "$(tr -d '\r' <"$scratch/version.out")" = "$("$linux_cli" --version)" ] || fail "--version differs from the Linux build"

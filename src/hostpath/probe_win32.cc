@@ -110,12 +110,17 @@ PathFacts probe_host_path(const MountTable& /*table*/, const std::string& path) 
   if (!where || !mount || !windows_path_starts_with(*where, *mount)) return facts;
 
   // Each mount point exposes its volume's root. A share has no volume GUID: the share is the volume.
-  loc.mount_root = "\\";
+  // The two one-backslash strings below are built by size and append, not from a literal
+  // (operator= / operator+ on a const char*): at -O3, GCC 12 inlines those into basic_string's
+  // overlap-safe replace and reports an impossible memcpy overlap (-Werror=restrict, GCC bug
+  // 105329), which stopped the mingw Release build.
+  loc.mount_root = std::string(1, '\\');
   loc.mount_point = mount->to_string(true);
   loc.volume = live::volume_name_for_mount_point(*mount_text).value_or(fold_case(loc.mount_point));
   const std::vector<std::string> inner(where->components.begin() + static_cast<std::ptrdiff_t>(mount->components.size()),
                                        where->components.end());
-  loc.inner_path = "\\" + join_components(inner, 0);
+  loc.inner_path = std::string(1, '\\');
+  loc.inner_path += join_components(inner, 0);
 
   const WindowsVolumeSet volumes = live::read_volume_set();
   std::optional<VolumePlace> place = volumes.locate(*where);

@@ -10,6 +10,7 @@
 // the rerun finishes it and the base reads as the chain did.
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 #include <gtest/gtest.h>
 
@@ -110,9 +111,19 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   RecordProperty("kill_points", static_cast<int>(events.size()));
   RecordProperty("kill_points_per_phase", summary);
 
-  std::map<MergePhase, int> interrupted_per_phase;
+  // A kill right after a flush leaves every file exactly as the kill right after the event before
+  // it: SIGKILL loses nothing the page cache holds, and a flush changes no byte anyone reads. Those
+  // points are left out (about a third of the run); every write, resize, rename and removal, in
+  // every step, is still a kill point.
+  std::map<MergePhase, int> interrupted_per_phase, swept_per_phase;
   for (uint64_t n = 1; n <= events.size(); ++n) {
     const MergeIoEvent& e = events[n - 1];
+    if (e.kind == "flush" && n > 1) {
+      // Same state as the previous point, so check must expect the same there.
+      EXPECT_EQ(e.codes_after_kill, events[n - 2].codes_after_kill) << "flush " << n << " changes what check sees";
+      continue;
+    }
+    ++swept_per_phase[e.phase];
     const std::string where = "killed after I/O " + std::to_string(n) + " (" + to_string(e.phase) + ": " + e.kind +
                               " " + e.path + ")";
     restore();
@@ -132,8 +143,12 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   }
   EXPECT_EQ(sha256_hex(read_file_bytes(c.leaf)), leaf_sha256);
   // check saw the interrupted merge in the payload and log steps.
-  EXPECT_EQ(interrupted_per_phase[MergePhase::payload], per_phase[MergePhase::payload]);
-  EXPECT_EQ(interrupted_per_phase[MergePhase::log], per_phase[MergePhase::log]);
+  EXPECT_EQ(interrupted_per_phase[MergePhase::payload], swept_per_phase[MergePhase::payload]);
+  EXPECT_EQ(interrupted_per_phase[MergePhase::log], swept_per_phase[MergePhase::log]);
+  // Every step had kill points.
+  for (const auto& [phase, n] : per_phase) EXPECT_GT(swept_per_phase[phase], 0) << to_string(phase);
+  RecordProperty("kills", std::accumulate(swept_per_phase.begin(), swept_per_phase.end(), 0,
+                                          [](int sum, const auto& p) { return sum + p.second; }));
 }
 
 }  // namespace

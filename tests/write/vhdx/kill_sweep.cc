@@ -55,12 +55,13 @@ int run_killed_at(uint64_t delay_us, const std::vector<std::string>& args) {
 }
 
 uint64_t sweep_kills(const std::vector<std::string>& args, const std::function<void()>& restore,
-                     const std::function<void(uint64_t n)>& verify) {
+                     const std::function<void(uint64_t n)>& verify, KillPoints points) {
   restore();
   const CountedRun counted = run_counting_io(args);
   EXPECT_EQ(counted.run.exit_code, 0) << counted.run.err;
   const uint64_t total = counted.events.size();
   for (uint64_t n = 1; n <= total; ++n) {
+    if (points == KillPoints::all_but_flushes && n > 1 && counted.events[n - 1].rfind("flush ", 0) == 0) continue;
     restore();
     const CliRun run = run_killed_after(n, args);
     EXPECT_EQ(run.exit_code, -1) << "not killed after I/O " << n << ": " << run.err;
