@@ -30,6 +30,8 @@ class VhdxImage final : public DiskImage {
   const RegionEntry& metadata_region() const { return metadata_region_; }
   // The validated BAT (loaded on first use); the merge reads entries to write the target.
   const Bat& bat_table() const { return bat(); }
+  // What no payload or sector-bitmap block may overlap (the log and every region); compact plans around them.
+  const std::vector<ReservedRange>& reserved_ranges() const { return reserved_; }
 
  private:
   // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED
