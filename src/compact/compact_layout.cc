@@ -45,8 +45,9 @@ class Holes {
     for (const auto& [from, to] : free_) {
       if (from + length > limit) break;
       if (to - from >= length) {
-        take(from, length);
-        return from;
+        const uint64_t at = from;  // take() erases the node `from` refers to
+        take(at, length);
+        return at;
       }
     }
     return 0;

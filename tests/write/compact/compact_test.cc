@@ -112,6 +112,68 @@ TEST_P(CompactSectors, DifferencingZeroBlockKeepsHidingTheParent) {
 
 INSTANTIATE_TEST_SUITE_P(Sectors, CompactSectors, ::testing::Values(512u, 4096u));
 
+// UNMAPPED and UNDEFINED blocks that still name space (stale allocations, MS-VHDX 2.5.1.1) are
+// reclaimed with the all-zero one; data blocks stored in descending file order move down.
+TEST(CompactStates, StaleUnmappedAndUndefinedAreReclaimed) {
+  ImageSpec s;
+  s.virtual_size = 8 * kMiB;
+  s.block_size = kMiB;
+  s.vhdx.place_blocks_descending = true;
+  s.blocks[0] = BlockSpec::full();
+  s.blocks[1] = BlockSpec::with_state(BlockState::unmapped);
+  s.blocks[1].stale_allocation = true;
+  s.blocks[2] = BlockSpec::with_state(BlockState::undefined);
+  s.blocks[2].stale_allocation = true;
+  s.blocks[3] = BlockSpec::full();
+  s.blocks[3].zero_data = true;
+  s.blocks[4] = BlockSpec::full();
+  s.blocks[7] = BlockSpec::full();  // the last block
+  TempDir t;
+  const std::string disk = (t / "states.vhdx").string();
+  build_image(s).write(disk);
+  const std::string before = chain_sha256(disk);
+  const uint64_t size_before = fs::file_size(disk);
+  const json done = compact(disk);
+  EXPECT_EQ(done.at("blocks_zero"), 1);
+  EXPECT_EQ(done.at("blocks_unmapped"), 2);
+  EXPECT_EQ(size_before - fs::file_size(disk), 3 * kMiB);
+  EXPECT_EQ(chain_sha256(disk), before);
+  expect_deep_check_clean(disk);
+  expect_independent_readers({disk}, before);
+  if (auto qemu = qemu_img_raw_sha256(disk)) {
+    EXPECT_EQ(*qemu, before) << "qemu-img";
+  }
+}
+
+// A partially present block whose present sectors are all zeros is kept: ZERO would hide the
+// parent under its absent sectors too.
+TEST(CompactStates, PartialBlockOfZerosIsKept) {
+  ImageSpec b;
+  b.virtual_size = 4 * kMiB;
+  b.block_size = kMiB;
+  b.blocks[0] = BlockSpec::full();
+  ImageSpec c;
+  c.type = DiskType::differencing;
+  c.virtual_size = 0;
+  c.block_size = kMiB;
+  c.seed = 2;
+  c.blocks[0] = BlockSpec::partial({{8, 16}});
+  c.blocks[0].zero_data = true;
+  ChainSpec spec;
+  spec.layers = {{b, "base.vhdx"}, {c, "leaf.avhdx"}};
+  const BuiltChain chain = build_chain(spec);
+  TempDir t;
+  chain.write(t.path());
+  const std::string leaf = (t / "leaf.avhdx").string();
+  const std::string before = chain_sha256(leaf);
+  const uint64_t size_before = fs::file_size(leaf);
+  const json done = compact(leaf);
+  EXPECT_EQ(done.at("blocks_zero"), 0);
+  EXPECT_EQ(done.at("blocks_partial_kept"), 1);
+  EXPECT_EQ(fs::file_size(leaf), size_before);
+  EXPECT_EQ(chain_sha256(leaf), before);
+}
+
 // A refused compact and an unconfirmed one write nothing: bytes and mtime unchanged.
 void expect_untouched(const std::string& disk, const std::vector<std::string>& args, int exit_code,
                       const std::string& err) {
@@ -128,6 +190,24 @@ TEST(CompactRefusal, NotOnATerminalWithoutYes) {
   Chain c(512);
   expect_untouched(c.base, {"compact", "--progress", "none", c.base}, 3,
                    "not on a terminal: nothing was written; rerun with --yes to compact");
+}
+
+TEST(CompactRefusal, FixedVhdx) {
+  ImageSpec s;
+  s.type = DiskType::fixed;
+  s.virtual_size = 4 * kMiB;
+  s.block_size = kMiB;
+  TempDir t;
+  const std::string disk = (t / "fixed.vhdx").string();
+  build_image(s).write(disk);
+  expect_untouched(disk, {"compact", "--yes", disk}, 2,
+                   "REFUSED     a fixed disk keeps every block allocated (LeaveBlockAllocated); nothing to compact");
+}
+
+TEST(CompactRefusal, CorruptDisk) {
+  Chain c(512);
+  fs::resize_file(c.base, fs::file_size(c.base) - kMiB);  // the last block is cut off
+  expect_untouched(c.base, {"compact", "--yes", c.base}, 2, "BAT");
 }
 
 TEST(CompactRefusal, VhdIsNotImplementedYet) {
