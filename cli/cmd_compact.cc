@@ -15,10 +15,12 @@
 #endif
 
 #include "commands.h"
+#include "console.h"
 #include "copy_progress.h"
 #include "exit_codes.h"
 #include "human.h"
 #include "vhdchain/compact.h"
+#include "vhdchain/error.h"
 
 namespace vhdchain::cli {
 namespace {
@@ -128,9 +130,20 @@ int run_compact_command(const CompactArgs& a) {
       return kExitUnknown;
     }
   }
-  CopyProgress bar("compacting", plan.bytes_read, a.progress);
-  const CompactResult result = run_compact(plan, [&](const CompactProgress& p) { bar.update(p.bytes_done, p.bytes_total); });
-  bar.finish();
+  CompactResult result;
+  try {
+    CopyProgress bar("compacting", plan.bytes_read, a.progress);
+    result = run_compact(plan, [&](const CompactProgress& p) { bar.update(p.bytes_done, p.bytes_total); });
+    bar.finish();
+  } catch (const Error& e) {
+    // A lock held by another process, or a disk found broken under the lock: nothing was written.
+    if (e.code() != ErrorCode::io && e.code() != ErrorCode::no_space) throw;
+    // Every step is committed through the log or not at all, so the disk shows what it showed.
+    report_error(fmt::format("{}; {} reads as before (part of the compact may be done): run `vhdchain compact` "
+                             "on it again to finish",
+                             e.what(), plan.disk));
+    return kExitUnknown;
+  }
   if (a.json) {
     nlohmann::ordered_json j = plan_json(plan);
     j["dry_run"] = false;
