@@ -75,7 +75,8 @@ int run(int argc, char** argv) {
 
   const std::vector<Command> commands = {add_info_command(app), add_export_command(app), add_check_command(app),
                                          add_create_command(app), add_repair_command(app),
-                                         add_merge_command(app), add_convert_command(app)};
+                                         add_merge_command(app), add_convert_command(app),
+                                         add_compact_command(app)};
 
   if (argc <= 1) {
     std::cerr << app.help();

@@ -20,5 +20,6 @@ Command add_create_command(CLI::App& app);
 Command add_repair_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
 Command add_convert_command(CLI::App& app);
+Command add_compact_command(CLI::App& app);
 
 }  // namespace vhdchain::cli

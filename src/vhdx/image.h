@@ -33,6 +33,8 @@ class VhdxImage final : public DiskImage {
   // The BAT read and validated afresh and not kept by the image: check reads the maps of thousands
   // of disks whose images it keeps, one at a time (issue 14). Notes found there go to `notes`.
   std::unique_ptr<const Bat> read_bat(std::vector<Note>& notes) const;
+  // What no payload or sector-bitmap block may overlap (the log and every region); compact plans around them.
+  const std::vector<ReservedRange>& reserved_ranges() const { return reserved_; }
 
  private:
   // Loads and validates the BAT on first use (thread-safe). Notes found there (v0.95 UNMAPPED
