@@ -16,6 +16,7 @@
 #include "compact/compact_layout.h"
 #include "vhdchain/compact.h"
 #include "vhdchain/error.h"
+#include "vhdchain/preflight.h"
 #include "vhdchain/file.h"
 #include "vhdx/layout.h"
 #include "write/vhdx_session.h"
@@ -97,7 +98,13 @@ CompactPlan plan_compact(const std::string& disk) {
 CompactResult run_compact(const CompactPlan& plan, const std::function<void(const CompactProgress&)>& progress) {
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: the compact is refused: {}", plan.disk, plan.refusals.front()));
-  // Locks, validates, and replays a pending log (MS-VHDX 2.3.3).
+  // The write preflight (vhdchain/preflight.h): the disk locked and validated as check --deep
+  // validates it (a pending log replayed in memory), the lock held through the run.
+  PreflightRequest request;
+  request.writes = {plan.disk};
+  const WriteLease lease = preflight_write(request);
+  lease.require_cleared();
+  // Locks (reusing the lease's lock), validates, and replays a pending log (MS-VHDX 2.3.3).
   write::VhdxSession session(plan.disk);
   CompactProgress done{0, plan.bytes_read};
   uint64_t reported = 0;

@@ -27,6 +27,7 @@
 #include "convert/convert_source.h"
 #include "io/range_copy.h"
 #include "vhdchain/convert.h"
+#include "vhdchain/preflight.h"
 #include "vhdchain/error.h"
 
 namespace vhdchain {
@@ -187,6 +188,16 @@ ConvertResult run_convert(const ConvertOptions& options, const ConvertPlan& plan
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument,
                 fmt::format("{}: the convert is refused: {}", plan.destination, plan.refusals.front()));
+  // The write preflight (vhdchain/preflight.h): every layer of a disk source locked shared and
+  // validated as check --deep does, held through the copy. A raw image is no disk to validate.
+  WriteLease lease;
+  if (plan.source_format) {
+    PreflightRequest request;
+    request.reads = plan.source_layers;
+    request.chain_options = options.chain_options;
+    lease = preflight_write(request);
+    lease.require_cleared();
+  }
   const convert::ConvertSource source = convert::ConvertSource::open(options.source, options.chain_options);
   if (source.virtual_size() != plan.virtual_size || source.layer_paths() != plan.source_layers)
     throw Error(ErrorCode::invalid_argument,
