@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -15,11 +17,11 @@
 
 #include "commands.h"
 #include "console.h"
+#include "destructive.h"
 #include "exit_codes.h"
-#include "host_chain.h"
-#include "human.h"
+#include "host_options.h"
 #include "io/fs_ops.h"
-#include "io/read_sample.h"
+#include "merge_report.h"
 #include "progress.h"
 #include "transfer_rate.h"
 #include "vhdchain/check.h"
@@ -60,6 +62,9 @@ Examples:
   vhdchain merge --dry-run /vms/web/disk_3F2A.avhdx
   vhdchain merge /vms/web/disk_3F2A.avhdx --into /vms/web/disk.vhdx --delete-merged
   vhdchain merge --json --progress=json disk_3F2A.avhdx 2>progress.jsonl
+  vhdchain merge --map 'C:\=/mnt/host-c' --volumes mountvol.txt /mnt/host-c/VMs/disk_3F2A.avhdx
+
+--map and --volumes: as in check (the chain and the disks around it are found the same way).
 
 Exit status: 0 merged (or a plan that may run); 2 refused (branches without --force, not enough
 space, a critical chain) or an image is broken; 3 bad arguments or a failed write.)";
@@ -71,16 +76,28 @@ struct MergeArgs {
   bool json = false;
   bool force = false;
   bool delete_merged = false;
+  bool yes = false;
   std::string progress = "auto";
+  HostOptionArgs host;
 };
 
 // What check knows about the disks of the chain: children and branches, and whether it is whole.
 struct Surroundings {
   std::vector<std::string> children_of_child, other_children_of_target, other_children_of_sources;
   std::vector<std::string> critical;  // messages of critical findings about the chain
+  std::map<std::string, std::vector<std::string>> descendants;  // of each branch disk, depth first
 };
 
-Surroundings survey(const std::vector<std::string>& chain_paths) {
+// Every disk below disk `d` in check's forest, depth first (a disk is listed once).
+void collect_descendants(const check::Report& report, size_t d, std::vector<std::string>& out) {
+  for (size_t c : report.disks[d].children) {
+    if (std::find(out.begin(), out.end(), report.disks[c].path) != out.end()) continue;
+    out.push_back(report.disks[c].path);
+    collect_descendants(report, c, out);
+  }
+}
+
+Surroundings survey(const std::vector<std::string>& chain_paths, const HostMapping& host) {
   std::set<std::string> folders;
   for (const std::string& p : chain_paths) {
     const size_t slash = p.find_last_of("/\\");
@@ -89,7 +106,10 @@ Surroundings survey(const std::vector<std::string>& chain_paths) {
   std::vector<std::string> inputs(folders.begin(), folders.end());
   for (std::string& f : inputs)
     if (f.empty()) f = ".";
-  const check::Report report = check::run_check(inputs);
+  check::Options check_options;
+  check_options.map = host.map;
+  check_options.volumes = host.volumes;
+  const check::Report report = check::run_check(inputs, check_options);
   auto index_of = [&](const std::string& path) -> std::optional<size_t> {
     const OpenedImage opened = open_host_image(path);
     for (size_t i = 0; i < report.disks.size(); ++i)
@@ -110,6 +130,7 @@ Surroundings survey(const std::vector<std::string>& chain_paths) {
         out.other_children_of_target.push_back(path);
       else
         out.other_children_of_sources.push_back(path);
+      if (l > 0) collect_descendants(report, c, out.descendants[path]);
     }
   }
   std::set<size_t> chain_disks;
@@ -125,82 +146,16 @@ Surroundings survey(const std::vector<std::string>& chain_paths) {
   return out;
 }
 
-// The plan's estimate: how fast the source with the most data reads (io/read_sample.h), halved
-// because every byte is also written.
-struct Estimate {
-  std::string sampled;  // the file read
-  io::ReadSample sample;
-  double copy_bytes_per_second() const { return static_cast<double>(sample.bytes) / sample.seconds / 2; }
-  double seconds_for(uint64_t bytes) const { return static_cast<double>(bytes) / copy_bytes_per_second(); }
-};
-
 constexpr uint64_t kSampleBudget = 32ull << 20;
 
-std::optional<Estimate> estimate_rate(const MergePlan& plan) {
+std::optional<MergeEstimate> estimate_rate(const MergePlan& plan) {
   const MergeSource* largest = nullptr;
   for (const MergeSource& s : plan.sources)
     if (!largest || s.bytes > largest->bytes) largest = &s;
   if (!largest) return std::nullopt;
   const std::optional<io::ReadSample> sample = io::sample_read_rate(largest->path, kSampleBudget);
   if (!sample || sample->seconds <= 0) return std::nullopt;
-  return Estimate{largest->path, *sample};
-}
-
-nlohmann::json estimate_json(const MergePlan& p, const std::optional<Estimate>& e) {
-  if (!e) return nullptr;
-  return {{"seconds", e->seconds_for(p.bytes_to_copy)},
-          {"copy_bytes_per_second", e->copy_bytes_per_second()},
-          {"sampled", e->sampled},
-          {"sample_bytes", e->sample.bytes},
-          {"sample_seconds", e->sample.seconds},
-          {"sample_uncached", e->sample.uncached}};
-}
-
-nlohmann::json plan_json(const MergePlan& p, const std::optional<Estimate>& e, bool dry_run, bool merged) {
-  nlohmann::json sources = nlohmann::json::array();
-  for (const MergeSource& s : p.sources)
-    sources.push_back({{"path", s.path}, {"bytes", s.bytes}, {"overwrites_target_bytes", s.overwrites_target_bytes}});
-  return {{"child", p.child},
-          {"target", p.target},
-          {"format", std::string(to_string(p.format))},
-          {"target_type", std::string(to_string(p.target_type))},
-          {"virtual_size", p.virtual_size},
-          {"sources", sources},
-          {"blocks_touched", p.blocks_touched},
-          {"blocks_allocated", p.blocks_allocated},
-          {"bytes_to_copy", p.bytes_to_copy},
-          {"new_space_bytes", p.new_space_bytes},
-          {"free_bytes", p.free_bytes ? nlohmann::json(*p.free_bytes) : nullptr},
-          {"estimated_seconds", e ? nlohmann::json(e->seconds_for(p.bytes_to_copy)) : nullptr},
-          {"estimate", estimate_json(p, e)},
-          {"resuming", p.resuming},
-          {"refusals", p.refusals},
-          {"invalidated", p.invalidated},
-          {"children_to_repoint", p.children_to_repoint},
-          {"dry_run", dry_run},
-          {"merged", merged}};
-}
-
-std::string plan_text(const MergePlan& p, const std::optional<Estimate>& e) {
-  std::string out = fmt::format("merge {}\n  into        {} ({} {})\n", p.child, p.target, to_string(p.format),
-                                to_string(p.target_type));
-  if (p.resuming) out += "  resuming    an interrupted merge of this chain is finished\n";
-  for (const MergeSource& s : p.sources)
-    out += fmt::format("  source      {}: {} of data, overwrites {} the target holds now\n", s.path,
-                       binary_size(s.bytes), binary_size(s.overwrites_target_bytes));
-  out += fmt::format("  blocks      {} touched, {} new\n", p.blocks_touched, p.blocks_allocated);
-  out += fmt::format("  copy        {}\n", binary_size(p.bytes_to_copy));
-  out += fmt::format("  new space   {}{}\n", binary_size(p.new_space_bytes),
-                     p.free_bytes ? fmt::format(" of {} free", binary_size(*p.free_bytes)) : std::string());
-  if (e)
-    out += fmt::format("  estimate    {} at {}/s (half the read rate of {} of {}{})\n",
-                       human_duration(e->seconds_for(p.bytes_to_copy)),
-                       binary_size(static_cast<uint64_t>(e->copy_bytes_per_second())), binary_size(e->sample.bytes),
-                       e->sampled, e->sample.uncached ? "" : ", through the page cache");
-  for (const std::string& c : p.children_to_repoint) out += fmt::format("  re-point    {}\n", c);
-  for (const std::string& i : p.invalidated) out += fmt::format("  INVALIDATED {}\n", i);
-  for (const std::string& r : p.refusals) out += fmt::format("  REFUSED     {}\n", r);
-  return out;
+  return MergeEstimate{largest->path, *sample};
 }
 
 int run_merge_command(const MergeArgs& a) {
@@ -211,7 +166,8 @@ int run_merge_command(const MergeArgs& a) {
   // Benchmarks and comparisons: the payload through our buffers, no reflink, no copy_file_range.
   if (const char* no_clone = std::getenv("VHDCHAIN_MERGE_NO_CLONE"); no_clone && std::string(no_clone) == "1")
     options.system_copy = false;
-  options.chain_options = host_chain_options();
+  const auto host = std::make_shared<const HostMapping>(load_host_mapping(a.host));
+  options.chain_options = host_chain_options(host);
 
   // The chain's files from CHILD down to the target, then what check says around them. Disks below
   // the target are not written, so their other children are no concern of this merge.
@@ -224,10 +180,11 @@ int run_merge_command(const MergeArgs& a) {
   }
   std::vector<std::string> paths;
   for (size_t i = 0; i <= target_index; ++i) paths.push_back(chain.layers()[i].path);
-  const Surroundings around = survey(paths);
+  const Surroundings around = survey(paths, *host);
   options.children_of_child = around.children_of_child;
   options.other_children_of_target = around.other_children_of_target;
   options.other_children_of_sources = around.other_children_of_sources;
+  options.descendants_of_branch = around.descendants;
 
   // Free space where the target lives; plan_merge compares it with what the target must grow.
   if (target_index > 0) {
@@ -242,21 +199,43 @@ int run_merge_command(const MergeArgs& a) {
 
   MergePlan plan = plan_merge(options);
   for (const std::string& c : around.critical) plan.refusals.push_back("check: " + c);
-  const std::optional<Estimate> estimate = estimate_rate(plan);
+  const std::optional<MergeEstimate> estimate = estimate_rate(plan);
 
+  auto print_json = [&](const MergeOutcome& outcome) {
+    std::cout << merge_json(plan, estimate, a.dry_run, outcome).dump(2) << "\n";
+  };
   if (a.dry_run || !plan.refusals.empty()) {
     if (a.json)
-      std::cout << plan_json(plan, estimate, a.dry_run, false).dump(2) << "\n";
+      print_json({});
     else
-      std::cout << plan_text(plan, estimate)
+      std::cout << merge_plan_text(plan, estimate)
                 << (plan.refusals.empty() ? "  dry run: nothing was written\n" : "  nothing was written\n");
     return plan.refusals.empty() ? kExitOk : kExitCritical;
+  }
+
+  // The plan first, then the question (docs/cli.md "Commands that write"). With --json the plan
+  // goes to stderr for the person answering; stdout keeps the one JSON document.
+  if (!a.json)
+    std::cout << merge_plan_text(plan, estimate) << std::flush;
+  else if (!a.yes && interactive())
+    std::cerr << merge_plan_text(plan, estimate) << std::flush;
+  const Consent consent = ask_consent(
+      fmt::format("Merge {} into {}?", plan.sources.size() == 1 ? plan.sources[0].path
+                                                                : fmt::format("{} disks", plan.sources.size()),
+                  plan.target),
+      a.yes);
+  if (consent != Consent::granted) {
+    if (a.json) print_json({});
+    return exit_without_consent(consent);
   }
 
   const bool json_progress = a.progress == "json";
   Progress bar("merging", plan.bytes_to_copy, a.progress == "auto" && stderr_is_terminal() && console_chatty());
   TransferRate measured(std::chrono::steady_clock::now());
-  run_merge(options, plan, [&](const MergeProgress& p) {
+  const StopOnSignal stop;
+  options.stop_requested = [&stop] { return stop.requested(); };
+  const WriteClock clock;
+  const MergeRunResult result = run_merge(options, plan, [&](const MergeProgress& p) {
     bar.update(p.bytes_done);
     if (!json_progress) return;
     measured.add(std::chrono::steady_clock::now(), p.bytes_done);
@@ -270,22 +249,35 @@ int run_merge_command(const MergeArgs& a) {
   });
   bar.finish();
 
-  std::vector<std::string> removed;
-  if (a.delete_merged)
-    for (const MergeSource& s : plan.sources) {
-      io::remove_file(s.path);
-      removed.push_back(s.path);
-    }
-  if (a.json) {
-    nlohmann::json j = plan_json(plan, estimate, false, true);
-    j["deleted"] = removed;
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << plan_text(plan, estimate) << "  merged\n";
-    for (const MergeSource& s : plan.sources)
-      std::cout << fmt::format("  {} {}\n", a.delete_merged ? "deleted    " : "kept        ", s.path)
-                << (a.delete_merged ? "" : "              (no longer part of a chain)\n");
+  MergeOutcome outcome;
+  outcome.ran = true;
+  outcome.completed = result.completed;
+  outcome.bytes_copied = result.done.bytes_done;
+  outcome.seconds = clock.seconds();
+  if (!result.completed) {
+    outcome.stopped_by = stop.signal_name();
+    outcome.finish_command = command_line();
+    if (a.json)
+      print_json(outcome);
+    else
+      std::cout << merge_outcome_text(plan, outcome);
+    report_error(fmt::format("stopped by {} at a safe point: the merge into {} is interrupted; the chain reads as "
+                             "before and check reports merge.interrupted. Run this to finish it:\n  {}",
+                             outcome.stopped_by, plan.target, outcome.finish_command));
+    return stop.exit_code();
   }
+  for (const MergeSource& s : plan.sources) {
+    if (a.delete_merged) {
+      io::remove_file(s.path);
+      outcome.deleted.push_back(s.path);
+    } else {
+      outcome.kept.push_back(s.path);
+    }
+  }
+  if (a.json)
+    print_json(outcome);
+  else
+    std::cout << merge_outcome_text(plan, outcome);
   return kExitOk;
 }
 
@@ -302,10 +294,12 @@ Command add_merge_command(CLI::App& app) {
   sub->add_flag("--dry-run", a->dry_run, "Print the plan; write nothing");
   sub->add_flag("--json", a->json, "The plan and result as JSON on stdout");
   sub->add_flag("--force", a->force, "Merge although other disks link to the target or a merged disk (they become invalid)");
+  add_yes_option(sub, a->yes);
   sub->add_flag("--delete-merged", a->delete_merged, "Delete the merged files afterwards (default: keep them)");
   sub->add_option("--progress", a->progress, "auto (a line on a terminal), json (JSON lines on stderr), none")
       ->check(CLI::IsMember({"auto", "json", "none"}))
       ->type_name("MODE");
+  add_host_options(sub, a->host);
   return {sub, [a] { return run_merge_command(*a); }};
 }
 

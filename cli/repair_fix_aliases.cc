@@ -1,9 +1,10 @@
 // repair --fix-aliases PATH...: every child whose link check reports as passing through a second
 // mount point of the parent's volume (seed 000) is re-pointed at the parent as seen through the
-// child's own mount point, so Hyper-V finds child and parent by one path family again.
+// child's own mount point (or --prefer ROOT; never a ClusterStorage.NNN root: parent_choice.h), so
+// Hyper-V finds child and parent by one path family again.
 //
-// Without --yes it asks on a terminal and, when not on one, only reports: a nightly script that
-// runs it by mistake never writes.
+// Without --yes it asks on a terminal and, when not on one, only reports and exits 3: a nightly
+// script that runs it by mistake never writes.
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -11,13 +12,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#ifdef _WIN32
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
-
+#include "destructive.h"
 #include "exit_codes.h"
+#include "parent_choice.h"
 #include "repair.h"
 #include "vhdchain/check.h"
 #include "vhdchain/error.h"
@@ -25,39 +22,9 @@
 namespace vhdchain::cli {
 namespace {
 
-bool interactive() {
-#ifdef _WIN32
-  return _isatty(0) && _isatty(2);
-#else
-  return ::isatty(0) && ::isatty(2);
-#endif
-}
-
-bool ask(const std::string& question) {
-  std::cerr << question << " [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
-
 const std::set<std::string>& alias_link_codes() {
   static const std::set<std::string> codes = {"alias.parent_via_other_mount", "alias.locators_via_two_mounts"};
   return codes;
-}
-
-// The parent's path through the mount point the child is reached by, when one of the parent's
-// aliases goes through it; otherwise the parent's canonical path.
-std::string parent_beside_child(const hostpath::MountTable& table, const std::string& child,
-                                const std::string& parent) {
-  const hostpath::PathFacts c = hostpath::probe_host_path(table, child);
-  const hostpath::PathFacts p = hostpath::probe_host_path(table, parent);
-  if (!c.location || !p.location) return parent;
-  const std::string& mount = c.location->mount_point;
-  for (const std::string& alias : p.location->aliases) {
-    const bool under = mount == "/" || alias.compare(0, mount.size() + 1, mount + "/") == 0;
-    if (under) return alias;
-  }
-  return p.location->canonical();
 }
 
 size_t alias_findings(const check::Report& report) {
@@ -85,7 +52,9 @@ int run_fix_aliases(const RepairOptions& o) {
   std::vector<RelinkDecision> decisions;
   for (size_t i : children) {
     const check::Disk& child = report.disks[i];
-    const std::string parent = parent_beside_child(table, child.path, report.disks[*child.parent].path);
+    const std::string parent = choose_parent_path(hostpath::probe_host_path(table, child.path),
+                                                  hostpath::probe_host_path(table, report.disks[*child.parent].path),
+                                                  o.prefer);
     decisions.push_back(decide_relink(child.path, parent, host, false));
   }
   size_t refused = 0, to_write = 0;
@@ -94,16 +63,16 @@ int run_fix_aliases(const RepairOptions& o) {
     else if (d.plan->changes_anything()) ++to_write;
   }
 
+  // The plan first, then consent (destructive.h): asked on a terminal, --yes elsewhere.
   bool go = o.yes && !o.dry_run;
   std::string why_not;
+  Consent consent = Consent::granted;
   if (to_write > 0 && !o.dry_run && !o.yes) {
-    if (!o.json && interactive()) {
-      for (const RelinkDecision& d : decisions) std::cout << relink_text(d, true, false) << "\n";
-      go = ask(fmt::format("Rewrite the parent links of {} disk{}?", to_write, to_write == 1 ? "" : "s"));
-      if (!go) why_not = "not confirmed: nothing was written";
-    } else {
-      why_not = "not on a terminal: nothing was written; rerun with --yes to write";
-    }
+    if (interactive())
+      for (const RelinkDecision& d : decisions) (o.json ? std::cerr : std::cout) << relink_text(d, true, false) << "\n";
+    consent = ask_consent(fmt::format("Rewrite the parent links of {} disk{}?", to_write, to_write == 1 ? "" : "s"), false);
+    go = consent == Consent::granted;
+    if (!go) why_not = std::string(without_consent_message(consent));
   }
   if (go)
     for (const RelinkDecision& d : decisions)
@@ -113,12 +82,13 @@ int run_fix_aliases(const RepairOptions& o) {
   if (go) left = alias_findings(check::run_check(o.paths, options));
 
   if (o.json) {
-    nlohmann::json links = nlohmann::json::array();
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
     for (const RelinkDecision& d : decisions) links.push_back(relink_json(d, !go, go));
-    std::cout << nlohmann::json{{"links", links},
-                                {"written", go && to_write > 0},
-                                {"alias_findings_left", left},
-                                {"message", why_not}}
+    std::cout << nlohmann::ordered_json{{"schema_version", kWriteJsonSchemaVersion},
+                                        {"links", links},
+                                        {"written", go && to_write > 0},
+                                        {"alias_findings_left", left},
+                                        {"message", why_not}}
                      .dump(2)
               << "\n";
   } else {
@@ -128,6 +98,7 @@ int run_fix_aliases(const RepairOptions& o) {
     if (go) std::cout << fmt::format("check now reports {} alias link finding{}\n", left, left == 1 ? "" : "s");
   }
   if (refused > 0) return kExitCritical;
+  if (consent == Consent::needs_yes) return kExitUnknown;  // the rule: off a terminal only --yes writes
   return left == 0 ? kExitOk : kExitWarning;
 }
 

@@ -472,7 +472,7 @@ if scrub(win) != scrub(lin):
 sys.exit(0 if ok else 1)
 PY
     fi
-    win merge merge --json --progress json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
+    win merge merge --yes --json --progress json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
     expect_ok "vhdchain.exe merge $leaf --into $target"
     python3 - "$scratch/merge.err" <<'PY' || fail "merge $leaf under wine: the --progress json lines do not end at the total ($scratch/merge.err)"
 import json, sys

@@ -166,13 +166,9 @@ class TargetWriter {
   uint64_t next_free_ = 0;
 };
 
-}  // namespace
 
-void run_merge(const MergeOptions& options, const MergePlan& plan,
-               const std::function<void(const MergeProgress&)>& progress) {
-  if (!plan.refusals.empty())
-    throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
-  if (plan.format == DiskFormat::vhd) return write::run_vhd_merge(options, plan, progress);
+MergeRunResult run_vhdx_merge(const MergeOptions& options, const MergePlan& plan,
+                              const std::function<void(const MergeProgress&)>& progress) {
   const write::MergeChain chain = write::open_merge_chain(options);
   write::VhdxSession target(chain.target().path);
 
@@ -199,6 +195,7 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
       in_batch = 0;
       batch_bytes = 0;
       if (progress) progress(done);
+      if (options.stop_requested && options.stop_requested()) return {false, done};  // a batch boundary: safe
     }
   }
   writer.commit();  // flushes every batch's payload, in-place only ones too (a fixed target): durable before step 5
@@ -212,6 +209,17 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
   // alone: still a valid child (it reads the same over the merged target), no longer an
   // interrupted merge for check, and a rerun starts afresh instead of resuming.
   apply_relink(write::plan_vhdx_set_linkages(chain.above_target().path, identity, Guid{}));
+  return {true, done};
+}
+
+}  // namespace
+
+MergeRunResult run_merge(const MergeOptions& options, const MergePlan& plan,
+                         const std::function<void(const MergeProgress&)>& progress) {
+  if (!plan.refusals.empty())
+    throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
+  return plan.format == DiskFormat::vhd ? write::run_vhd_merge(options, plan, progress)
+                                        : run_vhdx_merge(options, plan, progress);
 }
 
 }  // namespace vhdchain

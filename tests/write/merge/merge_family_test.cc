@@ -58,7 +58,7 @@ TEST(MergeFamily, ABranchBelowTheTargetIsNotRefused) {
   const std::string want = chain_sha256(f.grandchild);
   const std::vector<uint8_t> branch = read_file_bytes(f.branch), base = read_file_bytes(f.base);
   // The leaf into the middle disk: the base and its other child are not written.
-  CliRun r = run_cli({"merge", f.leaf, "--json"});
+  CliRun r = run_cli({"merge", "--yes", f.leaf, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.json().at("target"), f.middle);
   EXPECT_EQ(r.json().at("invalidated"), nlohmann::json::array());
@@ -69,7 +69,7 @@ TEST(MergeFamily, ABranchBelowTheTargetIsNotRefused) {
   // And the middle disk now has two: the merged leaf (kept, still a valid child) and the grandchild.
   EXPECT_EQ(check_codes(f), (std::vector<std::string>{"tree.branches", "tree.branches"}));
   // Into the base, the branch is the target's other child: refused.
-  CliRun into_base = run_cli({"merge", f.middle, "--into", f.base});
+  CliRun into_base = run_cli({"merge", "--yes", f.middle, "--into", f.base});
   EXPECT_EQ(into_base.exit_code, 2) << into_base.out;
   EXPECT_NE(into_base.out.find("INVALIDATED " + f.branch), std::string::npos) << into_base.out;
 }
@@ -95,7 +95,7 @@ TEST(MergeFamily, KilledAnywhereTheRerunRepointsTheGrandchildWithoutForce) {
   const std::string want = chain_sha256(f.grandchild), want_merged = chain_sha256(f.leaf);
   const std::vector<uint8_t> middle = read_file_bytes(f.middle), leaf = read_file_bytes(f.leaf),
                              grandchild = read_file_bytes(f.grandchild);
-  const std::vector<std::string> args = {"merge", f.leaf, "--progress", "none"};
+  const std::vector<std::string> args = {"merge", "--yes", f.leaf, "--progress", "none"};
   const std::vector<std::string> merged_codes = {"tree.branches", "tree.branches"};
   int resumed = 0, complete_when_killed = 0;
   const uint64_t total = sweep_kills(

@@ -182,7 +182,7 @@ json run_out_of_space(const TempDir& t, const NoSpaceCase& c) {
     Filler filler{fifo, base, c.trigger, volume + "/filler", 0, 0, 0, 0, -1, ""};
     std::thread other_writer([&] { filler.run(); });
     ::setenv("VHDCHAIN_FAULT_COUNT_FILE", fifo.c_str(), 1);
-    const CliRun merge = run_cli({"merge", child, "--progress", "none"});
+    const CliRun merge = run_cli({"merge", "--yes", child, "--progress", "none"});
     ::unsetenv("VHDCHAIN_FAULT_COUNT_FILE");
     // Should the merge have ended before opening its event file, let the reader's open return.
     if (const int release = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK); release >= 0) ::close(release);
@@ -200,7 +200,7 @@ json run_out_of_space(const TempDir& t, const NoSpaceCase& c) {
     facts["check_full"] = codes_and_status(run_cli({"check", "--json", folder}));
     fs::remove(volume + "/filler");
     facts["check_freed"] = codes_and_status(run_cli({"check", "--json", folder}));
-    const CliRun rerun = run_cli({"merge", child, "--progress", "none"});
+    const CliRun rerun = run_cli({"merge", "--yes", child, "--progress", "none"});
     facts["rerun"] = {{"exit", rerun.exit_code}, {"err", rerun.err}};
     facts["base_after_rerun"] = chain_sha256(base);
     facts["check_after_rerun"] = codes_and_status(run_cli({"check", "--json", folder}));

@@ -70,7 +70,7 @@ TEST(MergeVhdKill, KilledAtEveryIoThenRerunGivesTheSameContent) {
     write_file_bytes(c.middle, middle);
     write_file_bytes(c.leaf, leaf);
   };
-  const std::vector<std::string> args = {"merge", c.leaf, "--into", c.base, "--progress", "none"};
+  const std::vector<std::string> args = {"merge", "--yes", c.leaf, "--into", c.base, "--progress", "none"};
   int merge_interrupted = 0, write_interrupted = 0;
   const uint64_t total = sweep_kills(args, restore, [&](uint64_t n) {
     EXPECT_EQ(chain_sha256(c.leaf), want) << "killed after I/O " << n;
