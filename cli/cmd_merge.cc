@@ -234,6 +234,7 @@ int run_merge_command(const MergeArgs& a) {
   TransferRate measured(std::chrono::steady_clock::now());
   const StopOnSignal stop;
   options.stop_requested = [&stop] { return stop.requested(); };
+  options.record_kept_sources = !a.delete_merged;
   const WriteClock clock;
   const MergeRunResult result = run_merge(options, plan, [&](const MergeProgress& p) {
     bar.update(p.bytes_done);

@@ -46,6 +46,7 @@ struct Finding {
   std::string hyperv_error;        // "0xC03A000D" when Hyper-V reports this with an error code
   std::string hyperv_error_name;   // "ERROR_VHD_PARENT_VHD_NOT_FOUND"
   std::vector<size_t> disks;       // indices into Report::disks (for per-chain status)
+  uint64_t reclaimable_bytes = 0;  // merge.kept_source: what deleting the file gives back
 };
 
 // What one finding code means; the catalogue is the single source of codes (docs/check.md).

@@ -57,6 +57,10 @@ struct MergeOptions {
   // leaves (merge.interrupted for check), which the same merge run again finishes. The CLI sets it
   // from SIGINT / SIGTERM.
   std::function<bool()> stop_requested;
+  // The sources are kept after the merge: once it is complete, record them beside the target
+  // ("<target>.vhdchain-merged", src/merge/merge_record.h) so check reports them as
+  // merge.kept_source. The CLI sets it unless --delete-merged.
+  bool record_kept_sources = false;
 };
 
 // A range of the virtual disk, in bytes.

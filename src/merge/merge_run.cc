@@ -23,6 +23,7 @@
 #include "merge/merge_chain.h"
 #include "merge/merge_repoint.h"
 #include "merge/merge_coverage.h"
+#include "merge/merge_record.h"
 #include "write/payload_copier.h"
 #include "merge/merge_vhd.h"
 #include "write/vhdx_session.h"
@@ -218,8 +219,11 @@ MergeRunResult run_merge(const MergeOptions& options, const MergePlan& plan,
                          const std::function<void(const MergeProgress&)>& progress) {
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
-  return plan.format == DiskFormat::vhd ? write::run_vhd_merge(options, plan, progress)
-                                        : run_vhdx_merge(options, plan, progress);
+  const MergeRunResult result = plan.format == DiskFormat::vhd ? write::run_vhd_merge(options, plan, progress)
+                                                               : run_vhdx_merge(options, plan, progress);
+  // After step 5 (VHD: the marker's removal): the merge is complete whatever happens to the record.
+  if (result.completed && options.record_kept_sources) write::record_merged_sources(plan);
+  return result;
 }
 
 }  // namespace vhdchain

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <regex>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "cli/check_fixtures.h"
@@ -230,6 +231,45 @@ TEST(MergeCli, JsonHasSchemaVersionFirstAndListsKeptFiles) {
   EXPECT_EQ(j.at("bytes_copied"), j.at("bytes_to_copy"));
   EXPECT_EQ(j.at("kept"), (json{c.leaf, c.middle}));
   EXPECT_EQ(j.at("deleted"), json::array());
+}
+
+// check's sizes in messages: one decimal in the largest binary unit ("5.1 MiB").
+std::string check_human_bytes(uint64_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  return unit == 0 ? std::to_string(bytes) + " bytes" : fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+// Issue 16: after a merge that keeps its sources, check no longer shows them as a healthy chain:
+// each is merge.kept_source, with the bytes deleting it gives back. --delete-merged leaves nothing
+// to report (and no record).
+TEST(MergeCli, CheckReportsTheKeptSourcesOfAMerge) {
+  ThreeLevels c;
+  ASSERT_EQ(run_cli({"merge", "--yes", c.leaf, "--into", c.base}).exit_code, 0);
+  const CliRun check = run_cli({"check", "--json", path_of(c.t.path())});
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  const json doc = check.json();
+  EXPECT_EQ(finding_codes(doc), (std::vector<std::string>{"merge.kept_source", "merge.kept_source"}));
+  const json& first = doc.at("findings")[0];
+  EXPECT_EQ(first.at("message"), c.leaf + ": merged into " + c.base + " by vhdchain merge and kept; its data is in " +
+                                     c.base + " now and it is no longer part of a chain (only the target reads as "
+                                     "the chain did). Deleting it reclaims " +
+                                     check_human_bytes(fs::file_size(c.leaf)));
+  EXPECT_EQ(first.at("paths"), (json{c.leaf, c.base}));
+  EXPECT_EQ(first.at("reclaimable_bytes"), fs::file_size(c.leaf));
+  EXPECT_EQ(doc.at("findings")[1].at("paths"), (json{c.middle, c.base}));
+  EXPECT_EQ(doc.at("findings")[1].at("reclaimable_bytes"), fs::file_size(c.middle));
+
+  ThreeLevels d;
+  ASSERT_EQ(run_cli({"merge", "--yes", "--delete-merged", d.leaf, "--into", d.base}).exit_code, 0);
+  EXPECT_FALSE(fs::exists(d.base + ".vhdchain-merged"));
+  EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(d.t.path())}).json()),
+            std::vector<std::string>{"disk.standalone"});  // the base alone
 }
 
 }  // namespace
