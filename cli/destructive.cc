@@ -1,6 +1,7 @@
 #include "destructive.h"
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <iostream>
 
