@@ -46,6 +46,7 @@ struct Finding {
   std::string hyperv_error;        // "0xC03A000D" when Hyper-V reports this with an error code
   std::string hyperv_error_name;   // "ERROR_VHD_PARENT_VHD_NOT_FOUND"
   std::vector<size_t> disks;       // indices into Report::disks (for per-chain status)
+  uint64_t reclaimable_bytes = 0;  // merge.kept_source: what deleting the file gives back
 };
 
 // What one finding code means; the catalogue is the single source of codes (docs/check.md).
@@ -104,6 +105,10 @@ struct Report {
 struct Options {
   hostpath::PathMap map;                          // --map
   std::optional<hostpath::WindowsVolumeSet> volumes;  // --volumes
+  // Where stored Windows parent paths are on this host, for a caller that already has its own
+  // (the merge survey: the chain's ChainOptions, so branches are found as the chain was); empty:
+  // map and volumes above decide.
+  WindowsPathMapper map_windows_path{};
   bool deep = false;             // validate every BAT entry and sector bitmap (reads every block's map)
   size_t max_depth = 4096;       // stop following parents after this many layers (reported)
 

@@ -36,6 +36,9 @@ void build_chains(const Options& options, Report& report);
 // capacity.cc: growth, merge needs and free space per chain and per volume.
 void measure_capacity(const Options& options, Report& report);
 
+// kept_sources.cc: merge.kept_source for every disk a merge record beside a target names.
+void find_kept_merge_sources(Report& report);
+
 // "1.5 GiB" (for messages).
 std::string human_bytes(uint64_t bytes);
 
