@@ -310,7 +310,7 @@ def bench_merge(vhdchain, work, repeat, shape="merge_4gib", baseline=None):
     # Inputs in the page cache, so every command reads from memory, whichever ran first.
     for f in (raw, child):
         subprocess.run(f"cat '{f}' > /dev/null", shell=True, check=True)
-    merge = [vhdchain, "merge", str(child), "--progress", "none"]
+    merge = [vhdchain, "merge", "--yes", str(child), "--progress", "none"]
     commands = [
         ("cp", ["cp", str(raw), str(out)], out),
         ("vhdchain merge", merge, base),
@@ -378,7 +378,7 @@ def bench_merge_64tib(vhdchain, work, repeat):
     res = rounds([
         ("vhdchain info CHILD", [vhdchain, "info", str(child)]),
         ("vhdchain merge --dry-run", [vhdchain, "merge", "--dry-run", str(child)]),
-        ("vhdchain merge", [vhdchain, "merge", str(child), "--progress", "none"], base),
+        ("vhdchain merge", [vhdchain, "merge", "--yes", str(child), "--progress", "none"], base),
     ], repeat, before=restore)
     restore()
     print(f"merge_64tib: a 64 TiB differencing VHDX (2 MiB blocks, 64 MiB of data) over a 64 TiB dynamic base, "

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "console.h"
+#include "destructive.h"
 #include "exit_codes.h"
 #include "fault_hook.h"
 
@@ -18,8 +19,10 @@ namespace vhdchain::cli {
 namespace {
 
 constexpr const char* kDescription =
-    "vhdchain reads Hyper-V VHDX, AVHDX and VHD files and their differencing chains exactly,\n"
-    "read-only, on Windows hosts and on the Linux machines copied disks are analysed on.";
+    "vhdchain reads, checks, repairs and merges Hyper-V VHDX, AVHDX and VHD files and their\n"
+    "differencing chains, on Windows hosts and on the Linux machines copied disks are analysed on.\n"
+    "info, export and check never write to a disk; create, repair and merge write only what they\n"
+    "show first (--dry-run shows it and stops).";
 
 constexpr const char* kFooter = R"(Examples:
   vhdchain info disk.vhdx                        what the file says about itself
@@ -28,6 +31,9 @@ constexpr const char* kFooter = R"(Examples:
   vhdchain export disk_3F2A.avhdx --raw - | sha256sum
   vhdchain check /vms                            every chain under a folder: broken links, aliases, space
   vhdchain check --json /vms                     the same for scripts and monitoring (docs/check-json.md)
+  vhdchain create --parent base.vhdx child.avhdx a differencing disk over base.vhdx
+  vhdchain repair CHILD --set-parent PARENT      re-point a child at the disk it was made from
+  vhdchain merge --dry-run disk_3F2A.avhdx       what merging a checkpoint into its parent would do
 
 Run 'vhdchain COMMAND --help' for a command's options; -v, -q and --no-color may also follow
 the command.
@@ -62,6 +68,7 @@ int run_command(const Command& command) {
 
 int run(int argc, char** argv) {
   install_fault_hook_from_environment();
+  remember_command_line(argc, argv);
   CLI::App app(kDescription, "vhdchain");
   app.set_version_flag("--version", "vhdchain " VHDCHAIN_VERSION);
   app.footer(kFooter);

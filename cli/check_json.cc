@@ -112,6 +112,7 @@ Json finding_json(const check::Finding& f) {
   j["hyperv_error"] = f.hyperv_error.empty() ? Json(nullptr) : Json(f.hyperv_error);
   j["hyperv_error_name"] = f.hyperv_error_name.empty() ? Json(nullptr) : Json(f.hyperv_error_name);
   j["policy"] = f.policy.empty() ? Json(nullptr) : Json(f.policy);
+  if (f.reclaimable_bytes > 0) j["reclaimable_bytes"] = f.reclaimable_bytes;  // merge.kept_source
   return j;
 }
 

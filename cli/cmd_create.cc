@@ -10,12 +10,12 @@
 #include "console.h"
 #include "create_report.h"
 #include "exit_codes.h"
-#include "host_chain.h"
+#include "host_options.h"
 #include "io/fs_ops.h"
+#include "new_link_aliases.h"
 #include "size_argument.h"
 #include "vhdchain/error.h"
 #include "vhdchain/write.h"
-#include "volumes_file.h"
 #include "write/volume_space.h"
 
 namespace vhdchain::cli {
@@ -33,7 +33,9 @@ stores the parent locator Hyper-V writes: VHDX parent_linkage, absolute_win32_pa
 relative_path, volume_path, parent_linkage2; VHD W2ku and W2ru (docs/vhd-writes.md). The relative
 path comes from the two folders (symlinks resolved); off Windows the Windows forms come from --map
 (used in reverse: which Windows root PARENT is under) and --volumes (the volume GUID form). PARENT's
-own chain must open whole, or nothing is written.
+own chain must open whole, or nothing is written. A link that passes through a second mount point
+of the parent's volume or a ClusterStorage.NNN root (seed 000: what check then reports as
+alias.parent_via_other_mount / alias.cluster_storage_root) is warned about; --strict refuses it.
 
 Examples:
   vhdchain create --size 10G /vms/base.vhdx               dynamic, 10 GiB
@@ -47,7 +49,8 @@ Examples:
 "logical_sector_size", "physical_sector_size", "file_size", "virtual_disk_id", "identity",
 "parent": null or {"path", "identity", "locator": [{"key", "value"}...]}} (docs/create.md).
 
-Exit status: 0 created (or planned, with --dry-run); 2 PARENT is missing or broken; 3 bad
+Exit status: 0 created (or planned, with --dry-run); 2 PARENT is missing or broken, or --strict
+refused an aliased link; 3 bad
 arguments, PATH exists, or the write failed.)";
 
 struct CreateArgs {
@@ -63,6 +66,7 @@ struct CreateArgs {
   std::string volumes;
   bool dry_run = false;
   bool json = false;
+  bool strict = false;
 };
 
 bool ends_with_ignore_case(std::string_view text, std::string_view suffix) {
@@ -121,29 +125,25 @@ CreateOptions create_options(const CreateArgs& a, const hostpath::PathMap& map,
 // requires of a new child's parent: a broken chain is exit 2 before anything is written. Stored
 // Windows paths resolve through --map / --volumes as in check. A missing parent is left to
 // create_disk / plan_create, whose message says so.
-void check_parent_chain(const std::string& parent, const hostpath::PathMap& map,
-                        const std::optional<hostpath::WindowsVolumeSet>& volumes) {
+void check_parent_chain(const std::string& parent, std::shared_ptr<const HostMapping> host) {
   if (!io::path_exists(parent)) return;
-  ChainOptions options = host_chain_options();
-  if (!map.mappings().empty()) {
-    options.map_windows_path = [&](std::string_view stored) -> std::optional<std::string> {
-      const std::optional<hostpath::WinPath> path = hostpath::try_parse_windows_path(stored);
-      if (!path || !path->is_absolute()) return std::nullopt;
-      const hostpath::HostResolution r = hostpath::resolve_on_host(*path, map, volumes ? &*volumes : nullptr);
-      return r.mapped ? std::optional<std::string>(r.host_path()) : std::nullopt;
-    };
-  }
-  const Chain chain = open_chain(parent, options);
+  const Chain chain = open_chain(parent, host_chain_options(std::move(host)));
   spdlog::info("parent chain: {} layer{}", chain.layers().size(), chain.layers().size() == 1 ? "" : "s");
 }
 
 int run_create(const CreateArgs& a) {
-  hostpath::PathMap map;
-  for (const std::string& m : a.maps) map.add(hostpath::parse_path_mapping(m));
-  std::optional<hostpath::WindowsVolumeSet> volumes;
-  if (!a.volumes.empty()) volumes = load_volumes_file(a.volumes);
-  const CreateOptions options = create_options(a, map, volumes);
-  if (!options.parent.empty()) check_parent_chain(options.parent, map, volumes);
+  const auto host = std::make_shared<const HostMapping>(load_host_mapping(a.maps, a.volumes));
+  const CreateOptions options = create_options(a, host->map, host->volumes);
+  if (!options.parent.empty()) {
+    check_parent_chain(options.parent, host);
+    // Seed 000: a link through a second mount point or a ClusterStorage.NNN root (new_link_aliases.h).
+    const std::vector<std::string> warnings = new_link_alias_warnings(a.path, options.parent, options.parent_paths, *host);
+    for (const std::string& w : warnings) {
+      if (a.strict) report_error(fmt::format("refused (--strict): {}", w));
+      else spdlog::warn("{}", w);
+    }
+    if (a.strict && !warnings.empty()) return kExitCritical;
+  }
 
   CreateReport report;
   try {
@@ -191,12 +191,9 @@ Command add_create_command(CLI::App& app) {
       ->type_name("BYTES");
   sub->add_option("--physical-sector-size", a->physical_sector_size, "512 or 4096 (VHDX default 4096; a child: its parent's)")
       ->type_name("BYTES");
-  sub->add_option("--map", a->maps, "Where a Windows root is on this host: 'C:\\=/mnt/host-c' (repeatable); "
-                                    "gives the parent's absolute_win32_path")
-      ->type_name("WINROOT=PATH");
-  sub->add_option("--volumes", a->volumes, "The Windows host's volume list (mountvol output or Win32_Volume JSON); "
-                                           "gives the parent's volume_path")
-      ->type_name("FILE");
+  add_host_options(sub, a->maps, a->volumes);
+  sub->add_flag("--strict", a->strict, "Refuse (exit 2) a parent link that passes through a mount alias or a "
+                                      "ClusterStorage.NNN root, instead of warning");
   sub->add_flag("--dry-run", a->dry_run, "Print what would be created, every locator key and value; write nothing");
   sub->add_flag("--json", a->json, "Print one JSON object (see below)");
   sub->footer(kFooter);

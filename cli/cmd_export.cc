@@ -12,7 +12,7 @@
 #include "console.h"
 #include "exit_codes.h"
 #include "export_copy.h"
-#include "host_chain.h"
+#include "host_options.h"
 #include "human.h"
 #include "progress.h"
 #include "raw_target.h"
@@ -29,6 +29,10 @@ Examples:
   vhdchain export /vms/disk_3F2A.avhdx --raw /tmp/disk.raw
   vhdchain export disk.vhdx --raw - | sha256sum
   vhdchain -v export disk_3F2A.avhdx --raw disk.raw --force
+  vhdchain export --map 'C:\=/mnt/host-c' --volumes mountvol.txt /mnt/host-c/VMs/disk_3F2A.avhdx --raw disk.raw
+
+--map and --volumes: as in check, for a chain copied from a Windows host whose parents are
+stored as that host's paths.
 
 Exit status: 0 written, 2 an image is broken or a parent is missing or does not match,
 3 bad arguments, an unreadable input or a failed write.)";
@@ -37,6 +41,7 @@ struct ExportOptions {
   std::string disk;
   std::string raw;
   bool force = false;
+  HostOptionArgs host;
 };
 
 void log_chain(const Chain& chain) {
@@ -53,7 +58,7 @@ void log_chain(const Chain& chain) {
 
 int run_export(const ExportOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  Chain chain = open_chain(options.disk, host_chain_options());
+  Chain chain = open_chain(options.disk, host_chain_options(std::make_shared<HostMapping>(load_host_mapping(options.host))));
   log_chain(chain);
   std::unique_ptr<ChainReader> reader = chain.reader();
 
@@ -82,6 +87,7 @@ Command add_export_command(CLI::App& app) {
   sub->add_option("DISK", options->disk, "The chain's leaf: a VHDX, AVHDX or VHD file")->required()->type_name("");
   sub->add_option("--raw", options->raw, "Write a raw image to OUT ('-' for stdout)")->required()->type_name("OUT");
   sub->add_flag("-f,--force", options->force, "Replace OUT if it exists");
+  add_host_options(sub, options->host);
   sub->footer(kFooter);
   return {sub, [options] { return run_export(*options); }};
 }

@@ -14,11 +14,12 @@
 #include "console.h"
 #include "copy_estimate.h"
 #include "copy_progress.h"
+#include "destructive.h"
 #include "exit_codes.h"
-#include "host_chain.h"
-#include "human.h"
+#include "host_options.h"
 #include "io/free_space.h"
 #include "io/fs_ops.h"
+#include "merge_report.h"
 #include "vhdchain/error.h"
 #include "vhdchain/merge.h"
 
@@ -56,6 +57,9 @@ Examples:
   vhdchain merge --dry-run /vms/web/disk_3F2A.avhdx
   vhdchain merge /vms/web/disk_3F2A.avhdx --into /vms/web/disk.vhdx --delete-merged
   vhdchain merge --json --progress=json disk_3F2A.avhdx 2>progress.jsonl
+  vhdchain merge --map 'C:\=/mnt/host-c' --volumes mountvol.txt /mnt/host-c/VMs/disk_3F2A.avhdx
+
+--map and --volumes: as in check (the chain and the disks around it are found the same way).
 
 Exit status: 0 merged (or a plan that may run); 2 refused (branches without --force, not enough
 space, a critical chain) or an image is broken; 3 bad arguments or a failed write.)";
@@ -67,7 +71,9 @@ struct MergeArgs {
   bool json = false;
   bool force = false;
   bool delete_merged = false;
+  bool yes = false;
   std::string progress = "auto";
+  HostOptionArgs host;
 };
 
 // The plan's estimate: how fast the source with the most data reads (copy_estimate.h).
@@ -79,49 +85,6 @@ std::optional<CopyEstimate> estimate_rate(const MergePlan& plan) {
   return sample_copy_rate(largest->path);
 }
 
-nlohmann::json plan_json(const MergePlan& p, const std::optional<CopyEstimate>& e, bool dry_run, bool merged) {
-  nlohmann::json sources = nlohmann::json::array();
-  for (const MergeSource& s : p.sources)
-    sources.push_back({{"path", s.path}, {"bytes", s.bytes}, {"overwrites_target_bytes", s.overwrites_target_bytes}});
-  return {{"child", p.child},
-          {"target", p.target},
-          {"format", std::string(to_string(p.format))},
-          {"target_type", std::string(to_string(p.target_type))},
-          {"virtual_size", p.virtual_size},
-          {"sources", sources},
-          {"blocks_touched", p.blocks_touched},
-          {"blocks_allocated", p.blocks_allocated},
-          {"bytes_to_copy", p.bytes_to_copy},
-          {"new_space_bytes", p.new_space_bytes},
-          {"free_bytes", p.free_bytes ? nlohmann::json(*p.free_bytes) : nullptr},
-          {"estimated_seconds", e ? nlohmann::json(e->seconds_for(p.bytes_to_copy)) : nullptr},
-          {"estimate", copy_estimate_json(e, p.bytes_to_copy)},
-          {"resuming", p.resuming},
-          {"refusals", p.refusals},
-          {"invalidated", p.invalidated},
-          {"children_to_repoint", p.children_to_repoint},
-          {"dry_run", dry_run},
-          {"merged", merged}};
-}
-
-std::string plan_text(const MergePlan& p, const std::optional<CopyEstimate>& e) {
-  std::string out = fmt::format("merge {}\n  into        {} ({} {})\n", p.child, p.target, to_string(p.format),
-                                to_string(p.target_type));
-  if (p.resuming) out += "  resuming    an interrupted merge of this chain is finished\n";
-  for (const MergeSource& s : p.sources)
-    out += fmt::format("  source      {}: {} of data, overwrites {} the target holds now\n", s.path,
-                       binary_size(s.bytes), binary_size(s.overwrites_target_bytes));
-  out += fmt::format("  blocks      {} touched, {} new\n", p.blocks_touched, p.blocks_allocated);
-  out += fmt::format("  copy        {}\n", binary_size(p.bytes_to_copy));
-  out += fmt::format("  new space   {}{}\n", binary_size(p.new_space_bytes),
-                     p.free_bytes ? fmt::format(" of {} free", binary_size(*p.free_bytes)) : std::string());
-  if (e) out += fmt::format("  estimate    {}\n", copy_estimate_text(*e, p.bytes_to_copy));
-  for (const std::string& c : p.children_to_repoint) out += fmt::format("  re-point    {}\n", c);
-  for (const std::string& i : p.invalidated) out += fmt::format("  INVALIDATED {}\n", i);
-  for (const std::string& r : p.refusals) out += fmt::format("  REFUSED     {}\n", r);
-  return out;
-}
-
 int run_merge_command(const MergeArgs& a) {
   MergeOptions options;
   options.child = a.child;
@@ -130,7 +93,8 @@ int run_merge_command(const MergeArgs& a) {
   // Benchmarks and comparisons: the payload through our buffers, no reflink, no copy_file_range.
   if (const char* no_clone = std::getenv("VHDCHAIN_MERGE_NO_CLONE"); no_clone && std::string(no_clone) == "1")
     options.system_copy = false;
-  options.chain_options = host_chain_options();
+  const auto host = std::make_shared<const HostMapping>(load_host_mapping(a.host));
+  options.chain_options = host_chain_options(host);
 
   // The target (for its volume's free space). The survey of the chain's folders (children to
   // re-point, branches, critical findings) is plan_merge's own: the library refuses what it finds.
@@ -150,35 +114,72 @@ int run_merge_command(const MergeArgs& a) {
   const MergePlan plan = plan_merge(options);
   const std::optional<CopyEstimate> estimate = estimate_rate(plan);
 
+  auto print_json = [&](const MergeOutcome& outcome) {
+    std::cout << merge_json(plan, estimate, a.dry_run, outcome).dump(2) << "\n";
+  };
   if (a.dry_run || !plan.refusals.empty()) {
     if (a.json)
-      std::cout << plan_json(plan, estimate, a.dry_run, false).dump(2) << "\n";
+      print_json({});
     else
-      std::cout << plan_text(plan, estimate)
+      std::cout << merge_plan_text(plan, estimate)
                 << (plan.refusals.empty() ? "  dry run: nothing was written\n" : "  nothing was written\n");
     return plan.refusals.empty() ? kExitOk : kExitCritical;
   }
 
+  // The plan first, then the question (docs/cli.md "Commands that write"). With --json the plan
+  // goes to stderr for the person answering; stdout keeps the one JSON document.
+  if (!a.json)
+    std::cout << merge_plan_text(plan, estimate) << std::flush;
+  else if (!a.yes && interactive())
+    std::cerr << merge_plan_text(plan, estimate) << std::flush;
+  const Consent consent = ask_consent(
+      fmt::format("Merge {} into {}?", plan.sources.size() == 1 ? plan.sources[0].path
+                                                                : fmt::format("{} disks", plan.sources.size()),
+                  plan.target),
+      a.yes);
+  if (consent != Consent::granted) {
+    if (a.json) print_json({});
+    return exit_without_consent(consent);
+  }
+
   CopyProgress bar("merging", plan.bytes_to_copy, a.progress);
-  run_merge(options, plan, [&](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total); });
+  const StopOnSignal stop;
+  options.stop_requested = [&stop] { return stop.requested(); };
+  options.record_kept_sources = !a.delete_merged;
+  const WriteClock clock;
+  const MergeRunResult result =
+      run_merge(options, plan, [&](const MergeProgress& p) { bar.update(p.bytes_done, p.bytes_total); });
   bar.finish();
 
-  std::vector<std::string> removed;
-  if (a.delete_merged)
-    for (const MergeSource& s : plan.sources) {
-      io::remove_file(s.path);
-      removed.push_back(s.path);
-    }
-  if (a.json) {
-    nlohmann::json j = plan_json(plan, estimate, false, true);
-    j["deleted"] = removed;
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << plan_text(plan, estimate) << "  merged\n";
-    for (const MergeSource& s : plan.sources)
-      std::cout << fmt::format("  {} {}\n", a.delete_merged ? "deleted    " : "kept        ", s.path)
-                << (a.delete_merged ? "" : "              (no longer part of a chain)\n");
+  MergeOutcome outcome;
+  outcome.ran = true;
+  outcome.completed = result.completed;
+  outcome.bytes_copied = result.done.bytes_done;
+  outcome.seconds = clock.seconds();
+  if (!result.completed) {
+    outcome.stopped_by = stop.signal_name();
+    outcome.finish_command = command_line();
+    if (a.json)
+      print_json(outcome);
+    else
+      std::cout << merge_outcome_text(plan, outcome);
+    report_error(fmt::format("stopped by {} at a safe point: the merge into {} is interrupted; the chain reads as "
+                             "before and check reports merge.interrupted. Run this to finish it:\n  {}",
+                             outcome.stopped_by, plan.target, outcome.finish_command));
+    return stop.exit_code();
   }
+  for (const MergeSource& s : plan.sources) {
+    if (a.delete_merged) {
+      io::remove_file(s.path);
+      outcome.deleted.push_back(s.path);
+    } else {
+      outcome.kept.push_back(s.path);
+    }
+  }
+  if (a.json)
+    print_json(outcome);
+  else
+    std::cout << merge_outcome_text(plan, outcome);
   return kExitOk;
 }
 
@@ -195,10 +196,12 @@ Command add_merge_command(CLI::App& app) {
   sub->add_flag("--dry-run", a->dry_run, "Print the plan; write nothing");
   sub->add_flag("--json", a->json, "The plan and result as JSON on stdout");
   sub->add_flag("--force", a->force, "Merge although other disks link to the target or a merged disk (they become invalid)");
+  add_yes_option(sub, a->yes);
   sub->add_flag("--delete-merged", a->delete_merged, "Delete the merged files afterwards (default: keep them)");
   sub->add_option("--progress", a->progress, "auto (a line on a terminal), json (JSON lines on stderr), none")
       ->check(CLI::IsMember({"auto", "json", "none"}))
       ->type_name("MODE");
+  add_host_options(sub, a->host);
   return {sub, [a] { return run_merge_command(*a); }};
 }
 

@@ -2,7 +2,9 @@
 #include <memory>
 
 #include "commands.h"
+#include "destructive.h"
 #include "exit_codes.h"
+#include "host_options.h"
 #include "repair.h"
 #include "vhdchain/error.h"
 
@@ -16,12 +18,14 @@ constexpr const char* kFooter = R"(Exactly one mode:
                               the sizes differ. Every locator entry is rewritten to PARENT's path:
                               relative_path from the host paths, absolute_win32_path and volume_path
                               on Windows (elsewhere through --map / --volumes; without them they are
-                              removed, and said so). The linkage is kept.
+                              removed, and said so). The linkage is kept. The change is shown
+                              first; on a terminal you are asked, elsewhere only --yes writes.
   --fix-aliases PATH...       every child that check reports reaching its parent through a second
                               mount point of one volume (alias.parent_via_other_mount,
                               alias.locators_via_two_mounts) is re-pointed at the parent through the
-                              child's own mount point. Asks first on a terminal; when not on one,
-                              only reports unless --yes.
+                              child's own mount point (--prefer ROOT: through ROOT; never through a
+                              ClusterStorage.NNN root when another path exists). Shows the changes first, then asks on a
+                              terminal; when not on one, only reports (exit 3) unless --yes.
   --replay-log FILE...        apply a pending VHDX log in place, as Hyper-V does on open, or finish
                               an interrupted vhdchain write to a VHD (its .vhdchain-journal). A clean
                               file is left untouched.
@@ -37,13 +41,14 @@ structure written with its offset (--json adds the bytes, before and after, in h
 
 Examples:
   vhdchain repair /vms/web/disk_3F2A.avhdx --set-parent /vms/web/disk.vhdx --dry-run
-  vhdchain repair 'D:\VMs\web\disk_3F2A.avhdx' --set-parent 'D:\VMs\web\disk.vhdx'
+  vhdchain repair 'D:\VMs\web\disk_3F2A.avhdx' --set-parent 'D:\VMs\web\disk.vhdx' --yes
   vhdchain repair --fix-aliases /mnt/host-c/Hyper-V --map 'C:\=/mnt/host-c' --yes
   vhdchain repair --replay-log /vms/crashed.vhdx
 
-Exit status: 0 done (or nothing to do; a dry run that could go ahead), 1 alias links remain
-(--fix-aliases not confirmed, not on a terminal, or a dry run), 2 refused (identity or size
-mismatch, an interrupted merge) or an image is broken, 3 bad arguments or a failed write.)";
+Exit status: 0 done (or nothing to do; a dry run that could go ahead), 1 not confirmed at the
+terminal, or alias links remain (--fix-aliases dry run), 2 refused (identity or size mismatch, an
+interrupted merge) or an image is broken, 3 bad arguments, a failed write, or not on a terminal
+without --yes (nothing was written).)";
 
 }  // namespace
 
@@ -63,13 +68,12 @@ Command add_repair_command(CLI::App& app) {
                 "--set-parent: go ahead although PARENT's identity is not the one CHILD links to (the evidence is shown)")
       ->needs(set_parent);
   sub->add_flag("--dry-run", o->dry_run, "Show exactly what would be written; write nothing");
-  sub->add_flag("--yes,-y", o->yes, "--fix-aliases: write without asking")->needs(fix);
+  add_yes_option(sub, o->yes);
+  sub->add_option("--prefer", o->prefer, "--fix-aliases: link through the parent's path under ROOT (a mount point)")
+      ->type_name("ROOT")
+      ->needs(fix);
   sub->add_flag("--json", o->json, "The result as JSON on stdout (docs/repair.md)");
-  sub->add_option("--map", o->maps, "Where a Windows root is on this host: 'C:\\=/mnt/host-c' (repeatable); gives "
-                                    "the Windows forms of the parent's path")
-      ->type_name("WINROOT=HOSTPATH");
-  sub->add_option("--volumes", o->volumes, "The Windows host's volume list (mountvol output or Win32_Volume JSON)")
-      ->type_name("FILE");
+  add_host_options(sub, o->maps, o->volumes);
   return {sub, [o] {
             if (!o->set_parent.empty()) return run_set_parent(*o);
             if (o->fix_aliases) return run_fix_aliases(*o);

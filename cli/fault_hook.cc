@@ -1,6 +1,7 @@
 #include "fault_hook.h"
 
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -8,7 +9,6 @@
 #ifdef _WIN32
 #include "io/win32.h"
 #else
-#include <csignal>
 #include <unistd.h>
 #endif
 
@@ -18,6 +18,7 @@ namespace vhdchain::cli {
 namespace {
 
 std::atomic<long long> g_remaining{0};
+int g_signal_instead = 0;  // VHDCHAIN_FAULT_SIGNAL: raise this (handled) signal instead of dying
 std::FILE* g_count_file = nullptr;
 
 const char* event_name(IoEvent event) {
@@ -41,7 +42,18 @@ const char* event_name(IoEvent event) {
 }
 
 void kill_after(IoEvent, const std::string&) {
-  if (g_remaining.fetch_sub(1) == 1) die_now();
+  if (g_remaining.fetch_sub(1) != 1) return;
+  if (g_signal_instead != 0)
+    std::raise(g_signal_instead);
+  else
+    die_now();
+}
+
+int signal_named(const char* name) {
+  const std::string n = name;
+  if (n == "INT" || n == "SIGINT") return SIGINT;
+  if (n == "TERM" || n == "SIGTERM") return SIGTERM;
+  return 0;
 }
 
 void count_event(IoEvent event, const std::string& path) {
@@ -56,6 +68,7 @@ void install_fault_hook_from_environment() {
     const long long n = std::atoll(after);
     if (n >= 1) {
       g_remaining = n;
+      if (const char* sig = std::getenv("VHDCHAIN_FAULT_SIGNAL")) g_signal_instead = signal_named(sig);
       set_io_event_hook(&kill_after);
       return;
     }

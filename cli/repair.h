@@ -24,6 +24,7 @@ struct RepairOptions {
   bool json = false;
   std::vector<std::string> maps;
   std::string volumes;
+  std::optional<std::string> prefer;   // --fix-aliases --prefer ROOT
 };
 
 // The host knowledge every mode passes to compose_parent_paths.
@@ -50,7 +51,7 @@ RelinkDecision decide_relink(const std::string& child, const std::string& parent
 
 // Rendering (repair_output.cc).
 std::string relink_text(const RelinkDecision& d, bool dry_run, bool applied);
-nlohmann::json relink_json(const RelinkDecision& d, bool dry_run, bool applied);
+nlohmann::ordered_json relink_json(const RelinkDecision& d, bool dry_run, bool applied);
 std::string hex_bytes(const std::vector<uint8_t>& bytes);
 
 int run_set_parent(const RepairOptions& options);

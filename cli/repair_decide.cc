@@ -6,16 +6,14 @@
 
 #include "host_chain.h"
 #include "repair.h"
-#include "volumes_file.h"
+#include "host_options.h"
 #include "vhdchain/error.h"
 
 namespace vhdchain::cli {
 
 HostKnowledge load_host_knowledge(const RepairOptions& options) {
-  HostKnowledge host;
-  for (const std::string& m : options.maps) host.map.add(hostpath::parse_path_mapping(m));
-  if (!options.volumes.empty()) host.volumes = load_volumes_file(options.volumes);
-  return host;
+  HostMapping loaded = load_host_mapping(options.maps, options.volumes);
+  return {std::move(loaded.map), std::move(loaded.volumes)};
 }
 
 namespace {

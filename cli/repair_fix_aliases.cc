@@ -1,9 +1,10 @@
 // repair --fix-aliases PATH...: every child whose link check reports as passing through a second
 // mount point of the parent's volume (seed 000) is re-pointed at the parent as seen through the
-// child's own mount point, so Hyper-V finds child and parent by one path family again.
+// child's own mount point (or --prefer ROOT; never a ClusterStorage.NNN root: choose_parent_path in vhdchain/write.h), so
+// Hyper-V finds child and parent by one path family again.
 //
-// Without --yes it asks on a terminal and, when not on one, only reports: a nightly script that
-// runs it by mistake never writes.
+// Without --yes it asks on a terminal and, when not on one, only reports and exits 3: a nightly
+// script that runs it by mistake never writes.
 #include <cstdio>
 #include <iostream>
 #include <set>
@@ -11,34 +12,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#ifdef _WIN32
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
-
+#include "destructive.h"
 #include "exit_codes.h"
 #include "repair.h"
 #include "vhdchain/check.h"
 #include "vhdchain/error.h"
+#include "vhdchain/write.h"
 
 namespace vhdchain::cli {
 namespace {
-
-bool interactive() {
-#ifdef _WIN32
-  return _isatty(0) && _isatty(2);
-#else
-  return ::isatty(0) && ::isatty(2);
-#endif
-}
-
-bool ask(const std::string& question) {
-  std::cerr << question << " [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
 
 const std::set<std::string>& alias_link_codes() {
   static const std::set<std::string> codes = {"alias.parent_via_other_mount", "alias.locators_via_two_mounts"};
@@ -70,7 +52,7 @@ int run_fix_aliases(const RepairOptions& o) {
   std::vector<RelinkDecision> decisions;
   for (size_t i : children) {
     const check::Disk& child = report.disks[i];
-    const std::string parent = alias_fix_parent(table, child.path, report.disks[*child.parent].path);
+    const std::string parent = alias_fix_parent(table, child.path, report.disks[*child.parent].path, o.prefer);
     decisions.push_back(decide_relink(child.path, parent, host, false));
   }
   size_t refused = 0, to_write = 0;
@@ -79,16 +61,16 @@ int run_fix_aliases(const RepairOptions& o) {
     else if (d.plan->changes_anything()) ++to_write;
   }
 
+  // The plan first, then consent (destructive.h): asked on a terminal, --yes elsewhere.
   bool go = o.yes && !o.dry_run;
   std::string why_not;
+  Consent consent = Consent::granted;
   if (to_write > 0 && !o.dry_run && !o.yes) {
-    if (!o.json && interactive()) {
-      for (const RelinkDecision& d : decisions) std::cout << relink_text(d, true, false) << "\n";
-      go = ask(fmt::format("Rewrite the parent links of {} disk{}?", to_write, to_write == 1 ? "" : "s"));
-      if (!go) why_not = "not confirmed: nothing was written";
-    } else {
-      why_not = "not on a terminal: nothing was written; rerun with --yes to write";
-    }
+    if (interactive())
+      for (const RelinkDecision& d : decisions) (o.json ? std::cerr : std::cout) << relink_text(d, true, false) << "\n";
+    consent = ask_consent(fmt::format("Rewrite the parent links of {} disk{}?", to_write, to_write == 1 ? "" : "s"), false);
+    go = consent == Consent::granted;
+    if (!go) why_not = std::string(without_consent_message(consent));
   }
   if (go)
     for (const RelinkDecision& d : decisions)
@@ -98,12 +80,13 @@ int run_fix_aliases(const RepairOptions& o) {
   if (go) left = alias_findings(check::run_check(o.paths, options));
 
   if (o.json) {
-    nlohmann::json links = nlohmann::json::array();
+    nlohmann::ordered_json links = nlohmann::ordered_json::array();
     for (const RelinkDecision& d : decisions) links.push_back(relink_json(d, !go, go));
-    std::cout << nlohmann::json{{"links", links},
-                                {"written", go && to_write > 0},
-                                {"alias_findings_left", left},
-                                {"message", why_not}}
+    std::cout << nlohmann::ordered_json{{"schema_version", kWriteJsonSchemaVersion},
+                                        {"links", links},
+                                        {"written", go && to_write > 0},
+                                        {"alias_findings_left", left},
+                                        {"message", why_not}}
                      .dump(2)
               << "\n";
   } else {
@@ -113,6 +96,7 @@ int run_fix_aliases(const RepairOptions& o) {
     if (go) std::cout << fmt::format("check now reports {} alias link finding{}\n", left, left == 1 ? "" : "s");
   }
   if (refused > 0) return kExitCritical;
+  if (consent == Consent::needs_yes) return kExitUnknown;  // the rule: off a terminal only --yes writes
   return left == 0 ? kExitOk : kExitWarning;
 }
 

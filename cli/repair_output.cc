@@ -23,8 +23,8 @@ std::string quoted(const std::optional<std::string>& v) { return v ? fmt::format
 
 std::string guid_or_empty(const std::optional<Guid>& g) { return g ? g->to_string() : ""; }
 
-nlohmann::json disk_evidence(const std::string& path, const ImageInfo& info) {
-  nlohmann::json j = {{"path", path},
+nlohmann::ordered_json disk_evidence(const std::string& path, const ImageInfo& info) {
+  nlohmann::ordered_json j = {{"path", path},
                       {"format", std::string(to_string(info.format))},
                       {"virtual_size", info.virtual_size},
                       {"logical_sector_size", info.logical_sector_size},
@@ -97,17 +97,17 @@ std::string relink_text(const RelinkDecision& d, bool dry_run, bool applied) {
   return out;
 }
 
-nlohmann::json relink_json(const RelinkDecision& d, bool dry_run, bool applied) {
-  nlohmann::json j = {{"child", d.child},
-                      {"parent", d.parent},
-                      {"identity_matches", d.identity_matches},
-                      {"evidence", {{"child", disk_evidence(d.child, d.child_info)},
-                                    {"parent", disk_evidence(d.parent, d.parent_info)}}},
-                      {"refusals", d.refusals},
-                      {"notes", d.notes},
-                      {"dry_run", dry_run},
-                      {"written", applied && d.plan && d.plan->changes_anything()}};
-  nlohmann::json locators = nlohmann::json::array(), writes = nlohmann::json::array();
+nlohmann::ordered_json relink_json(const RelinkDecision& d, bool dry_run, bool applied) {
+  nlohmann::ordered_json j = {{"child", d.child},
+                              {"parent", d.parent},
+                              {"identity_matches", d.identity_matches},
+                              {"evidence", {{"child", disk_evidence(d.child, d.child_info)},
+                                            {"parent", disk_evidence(d.parent, d.parent_info)}}},
+                              {"refusals", d.refusals},
+                              {"notes", d.notes},
+                              {"dry_run", dry_run},
+                              {"written", applied && d.plan && d.plan->changes_anything()}};
+  nlohmann::ordered_json locators = nlohmann::ordered_json::array(), writes = nlohmann::ordered_json::array();
   if (d.plan) {
     for (const LocatorChange& l : d.plan->locators)
       locators.push_back({{"key", l.key},

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "destructive.h"
 #include "exit_codes.h"
 #include "host_chain.h"
 #include "repair.h"
@@ -31,6 +32,24 @@ int run_set_parent(const RepairOptions& o) {
     throw Error(ErrorCode::invalid_argument, "repair --set-parent takes exactly one CHILD");
   const HostKnowledge host = load_host_knowledge(o);
   const RelinkDecision d = decide_relink(o.paths[0], o.set_parent, host, o.ignore_id_mismatch);
+  auto print_json = [&](bool applied) {
+    nlohmann::ordered_json doc = {{"schema_version", kWriteJsonSchemaVersion}};
+    doc.update(relink_json(d, o.dry_run, applied));
+    std::cout << doc.dump(2) << "\n";
+  };
+  // The plan first, then consent (destructive.h): asked on a terminal, --yes elsewhere.
+  const bool writes = d.refusals.empty() && !o.dry_run && d.plan->changes_anything();
+  if (writes) {
+    if (!o.json)
+      std::cout << relink_text(d, false, false) << std::flush;
+    else if (!o.yes && interactive())
+      std::cerr << relink_text(d, false, false) << std::flush;
+    const Consent consent = ask_consent(fmt::format("Re-point {} at {}?", d.child, d.parent), o.yes);
+    if (consent != Consent::granted) {
+      if (o.json) print_json(false);
+      return exit_without_consent(consent);
+    }
+  }
   bool applied = false;
   if (d.refusals.empty() && !o.dry_run) {
     apply_relink(*d.plan);
@@ -38,7 +57,9 @@ int run_set_parent(const RepairOptions& o) {
     verify_chain_reaches(d.child, d.parent);
   }
   if (o.json)
-    std::cout << relink_json(d, o.dry_run, applied).dump(2) << "\n";
+    print_json(applied);
+  else if (writes)
+    std::cout << "  written\n";
   else
     std::cout << relink_text(d, o.dry_run, applied);
   return d.refusals.empty() ? kExitOk : kExitCritical;

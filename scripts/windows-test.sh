@@ -503,7 +503,7 @@ if scrub(win) != scrub(lin):
 sys.exit(0 if ok else 1)
 PY
     fi
-    win merge merge --json --progress json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
+    win merge merge --yes --json --progress json "X:\\merge-test\\$leaf" --into "X:\\merge-test\\$target"
     expect_ok "vhdchain.exe merge $leaf --into $target"
     python3 - "$scratch/merge.err" <<'PY' || fail "merge $leaf under wine: the --progress json lines do not end at the total ($scratch/merge.err)"
 import json, sys
@@ -517,7 +517,8 @@ PY
     [ "$got" = "$(expected_sha "$leaf")" ] || fail "merge $leaf --into $target under wine: the target reads $got, the leaf read $(expected_sha "$leaf")"
     echo "merge under wine: $leaf into $target: the target reads as the leaf did (SHA-256 ok)"
   done
-  leftovers=$(ls -A "$example/merge-test" | grep -F '.vhdchain-' || true)
+  # The record of kept sources (TARGET.vhdchain-merged, issue 16) stays by design; nothing else may.
+  leftovers=$(ls -A "$example/merge-test" | grep -F '.vhdchain-' | grep -v '\.vhdchain-merged$' || true)
   [ -z "$leftovers" ] || fail "merge left files behind: $leftovers"
   rm -rf "$example/merge-test" "$scratch/merge-linux"
 

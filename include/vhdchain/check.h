@@ -50,6 +50,7 @@ struct Finding {
   // Why the severity is not the catalogue's: "" (it is), "threshold: warning overcommit=120%",
   // "rule: --severity tree.branches:warning", "rule: policy.conf:3". See Policy.
   std::string policy;
+  uint64_t reclaimable_bytes = 0;  // merge.kept_source: what deleting the file gives back
 };
 
 // What one finding code means; the catalogue is the single source of codes (docs/check.md).
@@ -156,6 +157,10 @@ struct Report {
 struct Options {
   hostpath::PathMap map;                          // --map
   std::optional<hostpath::WindowsVolumeSet> volumes;  // --volumes
+  // Where stored Windows parent paths are on this host, for a caller that already has its own
+  // (the merge survey: the chain's ChainOptions, so branches are found as the chain was); empty:
+  // map and volumes above decide.
+  WindowsPathMapper map_windows_path{};
   bool deep = false;             // validate every BAT entry and sector bitmap (reads every block's map)
   size_t max_depth = 4096;       // stop following parents after this many layers (reported)
   Policy policy;

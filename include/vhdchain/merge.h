@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,10 @@ struct MergeOptions {
   std::vector<std::string> other_children_of_sources;
   // Children of CHILD (re-pointed at the target afterwards): found the same way, added to these.
   std::vector<std::string> children_of_child;
+  // Disks below those branch disks (their children, grandchildren, ...), by branch path: they read
+  // through the branch and become invalid with it (seed 002: the checkpoints taken after a Revert).
+  // Found by plan_merge's survey too, added to these.
+  std::map<std::string, std::vector<std::string>> descendants_of_branch;
   bool force = false;
   // Free bytes on the target's volume (the caller measures); nullopt: not checked.
   std::optional<uint64_t> free_bytes;
@@ -48,6 +53,22 @@ struct MergeOptions {
   // Payload may be cloned (reflink) or copied by the kernel where the file system allows; false:
   // always read and written through our buffers (the CLI's VHDCHAIN_MERGE_NO_CLONE=1, to compare).
   bool system_copy = true;
+  // Asked at every safe point: after each batch of blocks is durable and reachable through the
+  // target's log (VHD: its journal). True stops the merge there, in the state a kill at that point
+  // leaves (merge.interrupted for check), which the same merge run again finishes. The CLI sets it
+  // from SIGINT / SIGTERM.
+  std::function<bool()> stop_requested;
+  // The sources are kept after the merge: once it is complete, record them beside the target
+  // ("<target>.vhdchain-merged", src/write/merge_record_file.h) so check reports them as
+  // merge.kept_source. The CLI sets it unless --delete-merged.
+  bool record_kept_sources = false;
+};
+
+// A range of the virtual disk, in bytes.
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  friend bool operator==(const ByteRange&, const ByteRange&) = default;
 };
 
 // What one source contributes.
@@ -55,6 +76,7 @@ struct MergeSource {
   std::string path;
   uint64_t bytes = 0;                  // bytes of the merged view that come from this file
   uint64_t overwrites_target_bytes = 0;// of those, bytes where the target holds data now (seed 002)
+  std::vector<ByteRange> overwrites_target_ranges;  // where: ascending, adjacent ranges coalesced
 };
 
 struct MergePlan {
@@ -70,7 +92,8 @@ struct MergePlan {
   std::optional<uint64_t> free_bytes;  // on the target's volume, when known
   bool resuming = false;               // an interrupted merge of this chain is being finished
   std::vector<std::string> refusals;   // why it must not run (branches without force, no space)
-  std::vector<std::string> invalidated;// disks that become invalid (with force)
+  std::vector<std::string> invalidated;// disks that become invalid (with force): each branch disk, then
+                                       // the disks below it (descendants_of_branch)
   std::vector<std::string> children_to_repoint;
 };
 
@@ -86,13 +109,20 @@ struct MergeProgress {
   uint64_t bytes_total = 0;
 };
 
+// How a run ended: completed, or stopped at a safe point because options.stop_requested said so
+// (then `done` is what was copied in this run).
+struct MergeRunResult {
+  bool completed = true;
+  MergeProgress done;
+};
+
 // Runs a plan without refusals (made by plan_merge from the same options). `progress` is called
 // after each batch of blocks. Throws Error(invalid_argument) for a plan with refusals. The write
 // preflight runs again first and its locks are held to the last byte: Error(refused) when a file
 // is locked or invalid now, or when the plan misses what the survey finds (a child of CHILD not
 // re-pointed, a branch without force); nothing is written then. An I/O failure once writing began
 // says that the chain reads as before and that the same merge finishes it.
-void run_merge(const MergeOptions& options, const MergePlan& plan,
-               const std::function<void(const MergeProgress&)>& progress = {});
+MergeRunResult run_merge(const MergeOptions& options, const MergePlan& plan,
+                         const std::function<void(const MergeProgress&)>& progress = {});
 
 }  // namespace vhdchain

@@ -91,11 +91,23 @@ RelinkPlan plan_relink(const std::string& child, const NewParentLink& link);
 // run next.
 void apply_relink(const RelinkPlan& plan);
 
-// repair --fix-aliases: a child reaching its parent through a second mount point of the parent's
-// volume (seed 000) is re-pointed at the parent as seen through the child's own mount point, so
-// Hyper-V finds both by one path family: the parent's alias under that mount point, else the
-// parent's canonical path (unchanged when either path cannot be probed).
-std::string alias_fix_parent(const hostpath::MountTable& table, const std::string& child, const std::string& parent);
+// Which of the parent's paths a re-pointed (repair --fix-aliases) or new (create --parent) link
+// should go through when the parent's volume is mounted more than once (seed 000), from the facts
+// of both files (hostpath::probe_host_path):
+//   - with `prefer` (--prefer ROOT): the parent's alias under ROOT; none there throws
+//     Error(invalid_argument) listing the parent's paths;
+//   - otherwise the alias under the child's own mount point, so Hyper-V finds child and parent by
+//     one path family, unless that is a ClusterStorage.NNN root (a stale mount Microsoft says to
+//     remove, never one to link through);
+//   - otherwise the canonical path, or the first alias that avoids ClusterStorage.NNN roots.
+// Without a location for the parent, the parent's path as given.
+std::string choose_parent_path(const hostpath::PathFacts& child, const hostpath::PathFacts& parent,
+                               const std::optional<std::string>& prefer);
+
+// repair --fix-aliases: the parent a child reaching it through a second mount point of its volume
+// is re-pointed at (choose_parent_path on both paths as probed through `table`).
+std::string alias_fix_parent(const hostpath::MountTable& table, const std::string& child, const std::string& parent,
+                             const std::optional<std::string>& prefer = std::nullopt);
 
 // The preflight request apply_relink makes for a plan (the CLI runs it to show refusals first).
 PreflightRequest relink_preflight_request(const RelinkPlan& plan);

@@ -27,6 +27,7 @@ constexpr FindingKind kCatalogue[] = {
     {"disk.note", S::info, false, kNoError, kNoError, "the reader tolerated a deviation (a header fallback, a CHS mismatch, ...)"},
     {"disk.standalone", S::info, false, kNoError, kNoError, "a disk that is not differencing and that no scanned disk links to"},
     {"merge.interrupted", S::warning, false, kNoError, kNoError, "a vhdchain merge was interrupted; rerunning it finishes it"},
+    {"merge.kept_source", S::warning, false, kNoError, kNoError, "a disk a vhdchain merge merged into a target and kept: no longer part of a chain, its space reclaimable"},
     {"write.interrupted", S::warning, false, kNoError, kNoError, "a vhdchain write to a VHD was interrupted; its journal must be finished"},
     {"log.pending", S::warning, false, kNoError, kNoError, "a VHDX log must be replayed; checked as replayed in memory, the file is untouched"},
     // A differencing disk and its parent.

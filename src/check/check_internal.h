@@ -72,6 +72,8 @@ class DiskMaps {
 };
 // work(0) .. work(count - 1) on up to 8 threads (in order on one when there are few).
 void for_each_in_parallel(size_t count, const std::function<void(size_t)>& work);
+// kept_sources.cc: merge.kept_source for every disk a merge record beside a target names.
+void find_kept_merge_sources(Report& report);
 
 // "1.5 GiB" (for messages).
 std::string human_bytes(uint64_t bytes);

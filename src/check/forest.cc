@@ -103,6 +103,7 @@ class ForestBuilder {
   }
 
   std::optional<std::string> map_windows(std::string_view stored) {
+    if (options_.map_windows_path) return options_.map_windows_path(stored);
     std::optional<hostpath::WinPath> path = hostpath::try_parse_windows_path(stored);
     if (!path || !path->is_absolute()) return std::nullopt;
     const hostpath::WindowsVolumeSet* volumes = options_.volumes ? &*options_.volumes : nullptr;

@@ -113,6 +113,7 @@ Report run_check(std::span<const std::string> inputs, const Options& options) {
   if (options.deep) detail::validate_deeply(options, report);
   find_interrupted_merges(report);
   find_interrupted_vhd_merges(report);
+  detail::find_kept_merge_sources(report);
   detail::find_aliases(options, report);
   detail::build_chains(options, report);
   detail::measure_capacity(options, report);

@@ -16,8 +16,15 @@ MergePlan plan_outline(const MergeOptions& options, const MergeChain& chain) {
   plan.resuming = chain.resuming;
   plan.free_bytes = options.free_bytes;
   plan.children_to_repoint = options.children_of_child;
-  for (size_t i = 0; i < chain.target_index; ++i) plan.sources.push_back({chain.layers[i].path, 0, 0});
+  for (size_t i = 0; i < chain.target_index; ++i) plan.sources.push_back({chain.layers[i].path, 0, 0, {}});
   return plan;
+}
+
+void add_coalesced(std::vector<ByteRange>& ranges, ByteRange range) {
+  if (!ranges.empty() && ranges.back().offset + ranges.back().length == range.offset)
+    ranges.back().length += range.length;
+  else
+    ranges.push_back(range);
 }
 
 uint64_t count_contributions(const DiskImage& target, const std::vector<CoveredRun>& runs, MergePlan& plan) {
@@ -29,11 +36,26 @@ uint64_t count_contributions(const DiskImage& target, const std::vector<CoveredR
     s.bytes += r.length;
     for (uint64_t at = r.offset; at < r.offset + r.length;) {
       const Extent e = target.map(at, r.offset + r.length - at);
-      if (e.source == ExtentSource::data) s.overwrites_target_bytes += e.length;
+      if (e.source == ExtentSource::data) {
+        s.overwrites_target_bytes += e.length;
+        add_coalesced(s.overwrites_target_ranges, {at, e.length});
+      }
       at += e.length;
     }
   }
   return covered;
+}
+
+// After the branch disks themselves (named in the refusal), everything that reads through them.
+void add_invalidated_subtrees(const MergeOptions& options, MergePlan& plan) {
+  const std::vector<std::string> branches = plan.invalidated;
+  for (const std::string& branch : branches) {
+    const auto below = options.descendants_of_branch.find(branch);
+    if (below == options.descendants_of_branch.end()) continue;
+    for (const std::string& d : below->second)
+      if (std::find(plan.invalidated.begin(), plan.invalidated.end(), d) == plan.invalidated.end())
+        plan.invalidated.push_back(d);
+  }
 }
 
 void add_refusals(const MergeOptions& options, MergePlan& plan) {
@@ -57,6 +79,7 @@ void add_refusals(const MergeOptions& options, MergePlan& plan) {
         "Rerun with --force to merge anyway",
         plan.invalidated.size(), plan.invalidated.size() == 1 ? "" : "s", plan.invalidated.size() == 1 ? "s" : "",
         plan.invalidated.size() == 1 ? "it" : "them", fmt::join(plan.invalidated, ", ")));
+  add_invalidated_subtrees(options, plan);
   if (plan.free_bytes && *plan.free_bytes < plan.new_space_bytes)
     plan.refusals.push_back(fmt::format("the target needs {} new bytes but its volume has {} free",
                                         plan.new_space_bytes, *plan.free_bytes));

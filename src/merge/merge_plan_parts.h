@@ -21,7 +21,14 @@ MergePlan plan_outline(const MergeOptions& options, const MergeChain& chain);
 // writes the checkpoint's old data over the base's newer data). Returns the bytes sources cover.
 uint64_t count_contributions(const DiskImage& target, const std::vector<CoveredRun>& runs, MergePlan& plan);
 
-// Branches without --force, and too little free space, refuse the plan.
+// Appends `range` to ascending `ranges`, joined to the last one when they touch.
+void add_coalesced(std::vector<ByteRange>& ranges, ByteRange range);
+
+// Disks below the branches join plan.invalidated after them.
+void add_invalidated_subtrees(const MergeOptions& options, MergePlan& plan);
+
+// Branches without --force, and too little free space, refuse the plan; then the branches'
+// subtrees are added to plan.invalidated.
 void add_refusals(const MergeOptions& options, MergePlan& plan);
 
 }  // namespace vhdchain::write

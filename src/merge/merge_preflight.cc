@@ -33,13 +33,27 @@ bool contains(const std::vector<std::string>& list, const std::string& path) {
   return std::find(list.begin(), list.end(), path) != list.end();
 }
 
+// Every disk below disk `d` in check's forest, depth first, each once: they read through the
+// branch `d` and become invalid with it.
+void add_descendants(const check::Report& report, size_t d, std::vector<std::string>& out) {
+  for (size_t c : report.disks[d].children) {
+    if (contains(out, report.disks[c].path)) continue;
+    out.push_back(report.disks[c].path);
+    add_descendants(report, c, out);
+  }
+}
+
 }  // namespace
 
 SurveyedOptions surveyed(const MergeOptions& options, const MergeChain& chain) {
   std::set<std::string> folders;
   for (const ChainLayer& l : chain.layers) folders.insert(folder_of(l.path));
   const std::vector<std::string> inputs(folders.begin(), folders.end());
-  const check::Report report = check::run_check(inputs);
+  // Parents are found as the chain's were (the CLI's --map and --volumes), so a branch whose
+  // parent is stored as a Windows path is found too.
+  check::Options check_options;
+  check_options.map_windows_path = options.chain_options.map_windows_path;
+  const check::Report report = check::run_check(inputs, check_options);
   auto index_of = [&](const ChainLayer& layer) -> std::optional<size_t> {
     for (size_t i = 0; i < report.disks.size(); ++i)
       if (report.disks[i].image && report.disks[i].key == layer.key) return i;
@@ -61,6 +75,7 @@ SurveyedOptions surveyed(const MergeOptions& options, const MergeChain& chain) {
         add_once(o.other_children_of_target, path);
       else
         add_once(o.other_children_of_sources, path);
+      if (l > 0) add_descendants(report, c, o.descendants_of_branch[path]);
     }
   }
   for (const check::Disk& d : report.disks)

@@ -25,6 +25,7 @@
 #include "merge/merge_repoint.h"
 #include "write/write_failure.h"
 #include "merge/merge_coverage.h"
+#include "merge/merge_record.h"
 #include "write/payload_copier.h"
 #include "merge/merge_vhd.h"
 #include "write/vhdx_session.h"
@@ -168,13 +169,13 @@ class TargetWriter {
   uint64_t next_free_ = 0;
 };
 
-void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
-                    const std::function<void(const MergeProgress&)>& progress);
+MergeRunResult run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
+                              const std::function<void(const MergeProgress&)>& progress);
 
 }  // namespace
 
-void run_merge(const MergeOptions& options, const MergePlan& plan,
-               const std::function<void(const MergeProgress&)>& progress) {
+MergeRunResult run_merge(const MergeOptions& options, const MergePlan& plan,
+                         const std::function<void(const MergeProgress&)>& progress) {
   if (!plan.refusals.empty())
     throw Error(ErrorCode::invalid_argument, fmt::format("{}: the merge is refused: {}", plan.child, plan.refusals.front()));
   // The preflight's locks (every file written, grandchildren included, and every source) are taken
@@ -186,16 +187,19 @@ void run_merge(const MergeOptions& options, const MergePlan& plan,
       "the merge of {} into {} stopped part way: the chain reads as before (check reports merge.interrupted); run "
       "the same merge again to finish it",
       plan.child, plan.target);
-  write::with_aftermath(aftermath, [&] {
+  const MergeRunResult result = write::with_aftermath(aftermath, [&] {
     if (plan.format == DiskFormat::vhd) return write::run_vhd_merge(options, plan, progress);
-    run_vhdx_merge(options, chain, plan, progress);
+    return run_vhdx_merge(options, chain, plan, progress);
   });
+  // After step 5 (VHD: the marker's removal): the merge is complete whatever happens to the record.
+  if (result.completed && options.record_kept_sources) write::record_merged_sources(plan);
+  return result;
 }
 
 namespace {
 
-void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
-                    const std::function<void(const MergeProgress&)>& progress) {
+MergeRunResult run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain, const MergePlan& plan,
+                              const std::function<void(const MergeProgress&)>& progress) {
   write::VhdxSession target(chain.target().path);
 
   // Steps 1 and 2: the source above the target accepts the new identity before the target takes it.
@@ -221,6 +225,7 @@ void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain,
       in_batch = 0;
       batch_bytes = 0;
       if (progress) progress(done);
+      if (options.stop_requested && options.stop_requested()) return {false, done};  // a batch boundary: safe
     }
   }
   writer.commit();  // flushes every batch's payload, in-place only ones too (a fixed target): durable before step 5
@@ -234,6 +239,7 @@ void run_vhdx_merge(const MergeOptions& options, const write::MergeChain& chain,
   // alone: still a valid child (it reads the same over the merged target), no longer an
   // interrupted merge for check, and a rerun starts afresh instead of resuming.
   write::apply_relink_unchecked(write::plan_vhdx_set_linkages(chain.above_target().path, identity, Guid{}));
+  return {true, done};
 }
 
 }  // namespace

@@ -202,8 +202,8 @@ class VhdTargetWriter {
 
 }  // namespace
 
-void run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
-                   const std::function<void(const MergeProgress&)>& progress) {
+MergeRunResult run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
+                             const std::function<void(const MergeProgress&)>& progress) {
   // A journal a killed batch left is finished before the chain is read, so the blocks it made
   // reachable are part of the target now and are written in place below.
   std::unique_ptr<File> file = open_vhd_for_writing(plan.target);
@@ -228,6 +228,9 @@ void run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
       batch.clear();
       batch_bytes = 0;
       if (progress) progress(done);
+      // The batch's journal is finished and the marker stays: a safe point. The last batch is not
+      // one to stop at (what is left is the re-pointing and the marker's removal).
+      if (u + 1 < writer.units() && options.stop_requested && options.stop_requested()) return {false, done};
     }
   }
   file.reset();
@@ -235,6 +238,7 @@ void run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
   // CHILD's children now read through the target, by its (unchanged) unique id.
   repoint_children(plan.children_to_repoint, chain.target().path, identity);
   remove_merge_marker(chain.target().path);
+  return {true, done};
 }
 
 }  // namespace vhdchain::write

@@ -42,7 +42,7 @@ VhdTargetUnits vhd_target_units(const MergeChain& chain);
 void plan_vhd_blocks(const MergeChain& chain, MergePlan& plan);
 
 // run_merge for a VHD plan (already checked for refusals).
-void run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
-                   const std::function<void(const MergeProgress&)>& progress);
+MergeRunResult run_vhd_merge(const MergeOptions& options, const MergePlan& plan,
+                             const std::function<void(const MergeProgress&)>& progress);
 
 }  // namespace vhdchain::write

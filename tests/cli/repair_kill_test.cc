@@ -52,7 +52,7 @@ TEST(RepairKill, SetParentVhdxAtEveryIoEvent) {
   vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}, {"parent_linkage2", Guid{}.to_braced_string()}}).write(child);
   const std::vector<uint8_t> original = read_file_bytes(child);
   const json old_locators = locators_of(child);
-  const std::vector<std::string> args = {"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
+  const std::vector<std::string> args = {"repair", "--yes", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
 
   ASSERT_EQ(run_cli(args).exit_code, 0);
   const json new_locators = locators_of(child);
@@ -101,7 +101,7 @@ TEST(RepairKill, SetParentVhdAtEveryIoEvent) {
   const std::string journal = path + ".vhdchain-journal";
   const std::string partial = path_of(t / ".legacy_1.avhd.vhdchain-journal.vhdchain-partial");
   const std::vector<uint8_t> original = read_file_bytes(path);
-  const std::vector<std::string> args = {"repair", path, "--set-parent", path_of(t / "moved" / "legacy.vhd")};
+  const std::vector<std::string> args = {"repair", "--yes", path, "--set-parent", path_of(t / "moved" / "legacy.vhd")};
   CliRun first = run_cli(args);
   ASSERT_EQ(first.exit_code, 0) << first.err << first.out;
   const std::vector<uint8_t> after = read_file_bytes(path);
@@ -141,7 +141,7 @@ TEST(RepairKill, SetParentVhdxKilledAtRandomTimes) {
   vhdx_child(base, 2, {{"relative_path", ".\\base.vhdx"}}).write(child);
   const std::vector<uint8_t> original = read_file_bytes(child);
   const json old_locators = locators_of(child);
-  const std::vector<std::string> args = {"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
+  const std::vector<std::string> args = {"repair", "--yes", child, "--set-parent", path_of(t / "sub" / "base.vhdx")};
   // The delays are drawn within how long the command takes on this machine now (the fastest of
   // three whole runs), not a fixed span: on a fast idle machine a fixed 30 ms could all fall after
   // the command's end, on a loaded one all before its first write.
@@ -181,7 +181,7 @@ TEST(RepairKill, ALockedFileIsRefused) {
   fs::create_directories(t / "sub");
   base.write(t / "sub" / "base.vhdx");
   auto holder = File::open(child, OpenMode::read_write);  // takes the lock, as another writer would
-  CliRun r = run_cli({"repair", child, "--set-parent", path_of(t / "sub" / "base.vhdx")});
+  CliRun r = run_cli({"repair", "--yes", child, "--set-parent", path_of(t / "sub" / "base.vhdx")});
   // A locked file is a refusal of the write preflight (issue 13): exit 2 with the reason among the
   // refusals, no longer exit 3 from the writer's own open.
   EXPECT_EQ(r.exit_code, 2);

@@ -116,7 +116,7 @@ TEST_F(RepairCli, SetParentJsonHasTheBytesBeforeAndAfter) {
 TEST_F(RepairCli, SetParentWritesAndLibvhdiReadsTheSameChain) {
   CliRun before = run_cli({"export", child_, "--raw", "-"});
   ASSERT_EQ(before.exit_code, 0);
-  CliRun r = run_cli({"repair", child_, "--set-parent", parent_});
+  CliRun r = run_cli({"repair", "--yes", child_, "--set-parent", parent_});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(lines_of(r.out).back(), "  written");
   fs::remove(t_ / "base.vhdx");  // only the new locator finds the parent now
@@ -135,6 +135,43 @@ TEST_F(RepairCli, SetParentWritesAndLibvhdiReadsTheSameChain) {
   EXPECT_EQ(*lib, sha256_hex(std::span(reinterpret_cast<const uint8_t*>(after.out.data()), after.out.size())));
 }
 
+// Issue 16, the rule of every command that writes: the plan (evidence, locators, writes) first,
+// then a question on a terminal; "n" writes nothing (the child keeps its bytes and mtime), "y"
+// writes. Not on a terminal, only --yes writes: without it exit 3 and nothing written.
+TEST_F(RepairCli, SetParentOnATerminalShowsThePlanThenAsks) {
+  const Stamp before = stamp(child_);
+  const std::string question = "Re-point " + child_ + " at " + parent_ + "? [y/N] ";
+  const TerminalRun no = run_on_terminal({"repair", child_, "--set-parent", parent_}, "n\n");
+  EXPECT_EQ(no.exit_code, 1) << no.screen;
+  const size_t plan = no.screen.find("    relative_path         \".\\base.vhdx\" -> \".\\moved\\base.vhdx\"");
+  ASSERT_NE(plan, std::string::npos) << no.screen;
+  ASSERT_NE(no.screen.find(question), std::string::npos) << no.screen;
+  EXPECT_LT(plan, no.screen.find(question));
+  EXPECT_NE(no.screen.find("vhdchain: not confirmed: nothing was written\r\n"), std::string::npos) << no.screen;
+  expect_untouched(before, child_);
+
+  const TerminalRun yes = run_on_terminal({"repair", child_, "--set-parent", parent_}, "y\n");
+  EXPECT_EQ(yes.exit_code, 0) << yes.screen;
+  EXPECT_LT(yes.screen.find(question), yes.screen.find("  written\r\n")) << yes.screen;
+  EXPECT_NE(stamp(child_).sha, before.sha);
+  const json dry = run_cli({"repair", child_, "--set-parent", parent_, "--dry-run", "--json"}).json();
+  EXPECT_EQ(dry.at("locators")[1].at("before"), ".\\moved\\base.vhdx");  // written: nothing left to change
+}
+
+TEST_F(RepairCli, SetParentNotOnATerminalWithoutYesWritesNothingAndExits3) {
+  const Stamp before = stamp(child_);
+  const CliRun r = run_cli({"repair", child_, "--set-parent", parent_});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.err, "vhdchain: not on a terminal: nothing was written; rerun with --yes to write\n");
+  EXPECT_EQ(lines_of(r.out)[0], child_);  // the plan was shown
+  expect_untouched(before, child_);
+  const CliRun j = run_cli({"repair", child_, "--set-parent", parent_, "--json"});
+  EXPECT_EQ(j.exit_code, 3);
+  EXPECT_EQ(j.out.rfind("{\n  \"schema_version\": 1,\n  \"child\": ", 0), 0u) << j.out;
+  EXPECT_EQ(j.json().at("written"), false);
+  expect_untouched(before, child_);
+}
+
 TEST_F(RepairCli, IdentityMismatchIsRefusedUnlessIgnoredWithEvidence) {
   ImageSpec other_spec = vhdx_base_spec(7);
   const BuiltImage other = build_image(other_spec);
@@ -149,7 +186,7 @@ TEST_F(RepairCli, IdentityMismatchIsRefusedUnlessIgnoredWithEvidence) {
   EXPECT_EQ(lines_of(r.out).back(), "  nothing was written");
   expect_untouched(before, child_);
 
-  CliRun forced = run_cli({"repair", child_, "--set-parent", other_path, "--ignore-id-mismatch", "--json"});
+  CliRun forced = run_cli({"repair", "--yes", child_, "--set-parent", other_path, "--ignore-id-mismatch", "--json"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_EQ(forced.json().at("identity_matches"), false);
   EXPECT_EQ(forced.json().at("written"), true);
@@ -220,7 +257,7 @@ TEST(RepairFixAliases, ParentThroughABindMountIsRepointed) {
   }
   ASSERT_EQ(r.kind, hostpath::test::ChildResult::ok) << r.text;
   const json j = json::parse(r.text);
-  EXPECT_EQ(j.at("report_exit"), 1);
+  EXPECT_EQ(j.at("report_exit"), 3);  // issue 16: off a terminal without --yes
   EXPECT_EQ(j.at("report").at("written"), false);
   EXPECT_EQ(j.at("report").at("message"), "not on a terminal: nothing was written; rerun with --yes to write");
   EXPECT_EQ(j.at("report").at("alias_findings_left"), 1);

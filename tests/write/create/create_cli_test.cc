@@ -260,5 +260,44 @@ TEST(CreateCli, ParentWithABrokenChainExits2) {
   EXPECT_EQ(listing(dir.path()).size(), 1u);
 }
 
+// Seed 000 seen from the Windows host's volume list (issue 16): C:\Hyper-V\ and D:\ are one volume.
+// A child made in C:\Hyper-V\VMs of a parent named through D:\ would store the aliased link check
+// flags next (alias.parent_via_other_mount): create warns, --strict refuses and writes nothing.
+TEST(CreateCli, ALinkThroughAnotherMountPointOfTheParentsVolumeIsWarnedAndStrictRefusesIt) {
+  TempDir dir;
+  const std::string host_c = (dir / "host-c").string(), host_d = (dir / "host-d").string();
+  std::filesystem::create_directories(host_c + "/Hyper-V/VMs");
+  std::filesystem::create_directories(host_d + "/VMs");
+  const std::string parent = host_d + "/VMs/VM.vhdx", child = host_c + "/Hyper-V/VMs/VM_A.avhdx";
+  write_parent(parent);
+  const std::vector<std::string> host = {"--map", "C:\\=" + host_c, "--map", "D:\\=" + host_d, "--volumes",
+                                         std::string(VHDCHAIN_SOURCE_DIR) + "/testdata/check/seed000-mountvol.txt"};
+  std::vector<std::string> args = {"create", "--parent", parent};
+  args.insert(args.end(), host.begin(), host.end());
+  args.push_back(child);
+  const std::string warning = parent + ": on the Windows host the child is C:\\Hyper-V\\VMs\\VM_A.avhdx and the parent "
+                              "would be stored as D:\\VMs\\VM.vhdx: one volume through two mount points (mount points "
+                              "C:\\Hyper-V\\ and D:\\ of volume \\\\?\\Volume{5eed0000-0000-4000-8000-0000000000d0}\\); "
+                              "Hyper-V decides they are unrelated and fails the merge (check: alias.parent_via_other_mount)";
+
+  std::vector<std::string> strict = args;
+  strict.insert(strict.begin() + 1, "--strict");
+  const CliRun refused = run_cli(strict);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, "vhdchain: refused (--strict): " + warning + "\n");
+  EXPECT_EQ(refused.out, "");
+  EXPECT_FALSE(std::filesystem::exists(child));
+
+  const CliRun warned = run_cli(args);
+  EXPECT_EQ(warned.exit_code, 0) << warned.err;
+  EXPECT_EQ(warned.err, "vhdchain: warning: " + warning + "\n");
+  ASSERT_TRUE(std::filesystem::exists(child));
+  std::vector<std::string> check = {"check", "--json"};
+  check.insert(check.end(), host.begin(), host.end());
+  check.push_back(host_c + "/Hyper-V/VMs");
+  const CliRun checked = run_cli(check);
+  EXPECT_EQ(finding_codes(checked.json()), std::vector<std::string>{"alias.parent_via_other_mount"}) << checked.out;
+}
+
 }  // namespace
 }  // namespace vhdchain::test

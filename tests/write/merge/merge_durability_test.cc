@@ -30,7 +30,7 @@ TEST_P(MergeDurability, EveryTargetWriteIsFlushedBeforeTheMergeCompletes) {
   const std::string base = path_of(t / "base.vhdx"), child = path_of(t / "base_1.avhdx");
   const std::string want = chain_sha256(child);
 
-  const CountedRun counted = run_counting_io({"merge", child, "--progress", "none"});
+  const CountedRun counted = run_counting_io({"merge", "--yes", child, "--progress", "none"});
   ASSERT_EQ(counted.run.exit_code, 0) << counted.run.err;
   ASSERT_EQ(chain_sha256(base), want);
   std::string target_events, last;

@@ -58,7 +58,7 @@ TEST(MergeFamily, ABranchBelowTheTargetIsNotRefused) {
   const std::string want = chain_sha256(f.grandchild);
   const std::vector<uint8_t> branch = read_file_bytes(f.branch), base = read_file_bytes(f.base);
   // The leaf into the middle disk: the base and its other child are not written.
-  CliRun r = run_cli({"merge", f.leaf, "--json"});
+  CliRun r = run_cli({"merge", "--yes", f.leaf, "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.json().at("target"), f.middle);
   EXPECT_EQ(r.json().at("invalidated"), nlohmann::json::array());
@@ -66,10 +66,11 @@ TEST(MergeFamily, ABranchBelowTheTargetIsNotRefused) {
   EXPECT_EQ(read_file_bytes(f.branch), branch);
   EXPECT_EQ(read_file_bytes(f.base), base);
   EXPECT_EQ(chain_sha256(f.grandchild), want);
-  // And the middle disk now has two: the merged leaf (kept, still a valid child) and the grandchild.
-  EXPECT_EQ(check_codes(f), (std::vector<std::string>{"tree.branches", "tree.branches"}));
+  // And the middle disk now has two: the merged leaf (kept, still a valid child, reported as a
+  // merged source whose space can be reclaimed) and the grandchild.
+  EXPECT_EQ(check_codes(f), (std::vector<std::string>{"merge.kept_source", "tree.branches", "tree.branches"}));
   // Into the base, the branch is the target's other child: refused.
-  CliRun into_base = run_cli({"merge", f.middle, "--into", f.base});
+  CliRun into_base = run_cli({"merge", "--yes", f.middle, "--into", f.base});
   EXPECT_EQ(into_base.exit_code, 2) << into_base.out;
   EXPECT_NE(into_base.out.find("INVALIDATED " + f.branch), std::string::npos) << into_base.out;
 }
@@ -95,8 +96,8 @@ TEST(MergeFamily, KilledAnywhereTheRerunRepointsTheGrandchildWithoutForce) {
   const std::string want = chain_sha256(f.grandchild), want_merged = chain_sha256(f.leaf);
   const std::vector<uint8_t> middle = read_file_bytes(f.middle), leaf = read_file_bytes(f.leaf),
                              grandchild = read_file_bytes(f.grandchild);
-  const std::vector<std::string> args = {"merge", f.leaf, "--progress", "none"};
-  const std::vector<std::string> merged_codes = {"tree.branches", "tree.branches"};
+  const std::vector<std::string> args = {"merge", "--yes", f.leaf, "--progress", "none"};
+  const std::vector<std::string> merged_codes = {"merge.kept_source", "tree.branches", "tree.branches"};
   int resumed = 0, complete_when_killed = 0;
   const uint64_t total = sweep_kills(
       args,
@@ -104,6 +105,7 @@ TEST(MergeFamily, KilledAnywhereTheRerunRepointsTheGrandchildWithoutForce) {
         write_file_bytes(f.middle, middle);
         write_file_bytes(f.leaf, leaf);
         write_file_bytes(f.grandchild, grandchild);
+        fs::remove(f.middle + ".vhdchain-merged");  // the record of the previous run's kept leaf
       },
       [&](uint64_t n) {
         EXPECT_EQ(chain_sha256(f.grandchild), want) << "killed after I/O " << n;
@@ -120,6 +122,8 @@ TEST(MergeFamily, KilledAnywhereTheRerunRepointsTheGrandchildWithoutForce) {
           EXPECT_EQ(chain_sha256(f.middle), want_merged) << n;
           std::vector<std::string> codes = check_codes(f);
           codes.erase(std::remove(codes.begin(), codes.end(), "log.pending"), codes.end());
+          // The kept leaf is recorded only when the kill came after the record was published.
+          if (codes.front() != "merge.kept_source") codes.insert(codes.begin(), "merge.kept_source");
           EXPECT_EQ(codes, merged_codes) << n;
           return;
         }
@@ -132,9 +136,10 @@ TEST(MergeFamily, KilledAnywhereTheRerunRepointsTheGrandchildWithoutForce) {
       });
   EXPECT_GE(total, 30u);
   // Kills inside the merge resumed, including those after the grandchild was re-pointed; only the
-  // last few events (the leaf's final log entry applied in place) come after completion.
+  // last few events (the leaf's final log entry applied in place) and the 4 of the kept leaf's
+  // record (issue 16) come after completion.
   EXPECT_GT(resumed, 10);
-  EXPECT_LT(complete_when_killed, 10);
+  EXPECT_LT(complete_when_killed, 14);
 }
 
 }  // namespace

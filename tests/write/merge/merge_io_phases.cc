@@ -19,8 +19,8 @@ Event parse(const std::string& line) {
 // Walks the events with the state check sees after a kill at each point.
 class Classifier {
  public:
-  Classifier(const std::vector<std::string>& lines, std::string target, std::string above)
-      : target_(std::move(target)), above_(std::move(above)) {
+  Classifier(const std::vector<std::string>& lines, std::string target, std::string above, size_t kept_sources)
+      : target_(std::move(target)), above_(std::move(above)), kept_sources_(kept_sources) {
     for (const std::string& line : lines) events_.push_back(parse(line));
   }
 
@@ -48,10 +48,21 @@ class Classifier {
     }
     // Steps 4 and 5: children of CHILD, then the disk above the target, each one commit.
     std::map<std::string, bool> started;
-    while (at_ < events_.size()) {
+    const std::string record = target_ + ".vhdchain-merged";
+    // Its temporary files are ".NAME.vhdchain-merged.next.vhdchain-partial", then "NAME...next".
+    const std::string record_name = record.substr(record.find_last_of('/') + 1);
+    while (at_ < events_.size() && events_[at_].path.find(record_name) == std::string::npos) {
       const std::string path = events_[at_].path;
       commit(path, MergePhase::relink, !started[path]);
       started[path] = true;
+    }
+    // The record of the kept sources (src/merge/merge_record.cc): written under a temporary name,
+    // flushed, renamed to RECORD.next, then over RECORD; check sees it from that last rename.
+    while (at_ < events_.size()) {
+      if (events_[at_].path.find(record_name) == std::string::npos) fail("expected an event of the record " + record);
+      record_published_ = events_[at_].kind == "rename" && events_[at_].path == record;
+      take(MergePhase::record);
+      emit_last();
     }
     return out_;
   }
@@ -109,6 +120,7 @@ class Classifier {
     for (const auto& [path, pending] : pending_)
       if (pending) codes.push_back("log.pending");
     if (target_has_new_identity_ && !above_links_new_identity_) codes.push_back("merge.interrupted");
+    if (record_published_) codes.insert(codes.end(), kept_sources_, "merge.kept_source");
     out_.back().codes_after_kill = codes;
   }
 
@@ -119,6 +131,8 @@ class Classifier {
   std::map<std::string, bool> pending_;
   bool target_has_new_identity_ = false;
   bool above_links_new_identity_ = false;
+  size_t kept_sources_ = 0;
+  bool record_published_ = false;
 };
 
 }  // namespace
@@ -130,13 +144,14 @@ const char* to_string(MergePhase phase) {
     case MergePhase::payload: return "payload";
     case MergePhase::log: return "log";
     case MergePhase::relink: return "relink";
+    case MergePhase::record: return "record";
   }
   return "?";
 }
 
 std::vector<MergeIoEvent> classify_merge_events(const std::vector<std::string>& events, const std::string& target,
-                                                const std::string& above_target) {
-  return Classifier(events, target, above_target).run();
+                                                const std::string& above_target, size_t kept_sources) {
+  return Classifier(events, target, above_target, kept_sources).run();
 }
 
 }  // namespace vhdchain::test

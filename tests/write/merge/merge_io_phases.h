@@ -26,6 +26,7 @@ enum class MergePhase {
   payload,              // step 3: block payload written (in place or appended) and flushed
   log,                  // step 3: the log entry that makes a batch part of the target
   relink,               // steps 4 and 5: children re-pointed, the disk above takes linkage = G
+  record,               // after completion: the kept sources recorded beside the target (issue 16)
 };
 const char* to_string(MergePhase phase);
 
@@ -38,10 +39,11 @@ struct MergeIoEvent {
   std::vector<std::string> codes_after_kill;
 };
 
-// Classifies the events of a merge into `target` whose disk right above it is `above_target`.
+// Classifies the events of a merge into `target` whose disk right above it is `above_target`;
+// `kept_sources` merge.kept_source findings once the record beside the target is published.
 // Throws std::runtime_error when the events do not follow the model (the test then fails and shows
 // the list: the merge's order of writes changed and the model must be looked at again).
 std::vector<MergeIoEvent> classify_merge_events(const std::vector<std::string>& events, const std::string& target,
-                                                const std::string& above_target);
+                                                const std::string& above_target, size_t kept_sources);
 
 }  // namespace vhdchain::test

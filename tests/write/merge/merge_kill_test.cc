@@ -63,6 +63,9 @@ struct KillChain {
   }
 };
 
+// What check says once a merge that keeps its two sources is complete (issue 16).
+const std::vector<std::string> kKeptSources = {"merge.kept_source", "merge.kept_source"};
+
 // The virtual disk of the chain ending at `leaf`, read through the library: compared byte for
 // byte (cheaper than hashing it at every one of the 120 kill points).
 std::vector<uint8_t> chain_bytes(const std::string& leaf) {
@@ -81,12 +84,13 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   auto restore = [&] {
     write_file_bytes(c.base, base);
     write_file_bytes(c.middle, middle);
+    fs::remove(c.base + ".vhdchain-merged");  // the record of the previous run's kept sources
   };
-  const std::vector<std::string> args = {"merge", c.leaf, "--into", c.base, "--progress", "none"};
+  const std::vector<std::string> args = {"merge", "--yes", c.leaf, "--into", c.base, "--progress", "none"};
   const CountedRun counted = run_counting_io(args);
   ASSERT_EQ(counted.run.exit_code, 0) << counted.run.err;
   ASSERT_TRUE(chain_bytes(c.base) == want);
-  const std::vector<MergeIoEvent> events = classify_merge_events(counted.events, c.base, c.middle);
+  const std::vector<MergeIoEvent> events = classify_merge_events(counted.events, c.base, c.middle, 2);
 
   // Spread: at least 50 kill points, in every step, and payload and log kills in both batches.
   ASSERT_GE(events.size(), 50u);
@@ -106,6 +110,7 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   EXPECT_GE(log_commits, 2);
   EXPECT_GE(payload_after_a_commit, 6);
   EXPECT_GE(per_phase[MergePhase::relink], 8);
+  EXPECT_EQ(per_phase[MergePhase::record], 4);  // write, flush, rename to .next, rename over the record
   std::string summary;
   for (const auto& [phase, n] : per_phase) summary += std::string(" ") + to_string(phase) + "=" + std::to_string(n);
   RecordProperty("kill_points", static_cast<int>(events.size()));
@@ -138,7 +143,7 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
     const CliRun rerun = run_cli(args);
     ASSERT_EQ(rerun.exit_code, 0) << "rerun after " << where << ": " << rerun.err << rerun.out;
     EXPECT_TRUE(chain_bytes(c.base) == want) << "the merged base does not read as the chain did, " << where;
-    EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(c.t.path())}).json()), std::vector<std::string>{})
+    EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(c.t.path())}).json()), kKeptSources)
         << where;
   }
   EXPECT_EQ(sha256_hex(read_file_bytes(c.leaf)), leaf_sha256);
@@ -149,6 +154,46 @@ TEST(MergeKill, KilledAfterEveryIoEventInEveryStepThenRerunGivesTheSameContent) 
   for (const auto& [phase, n] : per_phase) EXPECT_GT(swept_per_phase[phase], 0) << to_string(phase);
   RecordProperty("kills", std::accumulate(swept_per_phase.begin(), swept_per_phase.end(), 0,
                                           [](int sum, const auto& p) { return sum + p.second; }));
+}
+
+// Ctrl-C in the middle of the payload (issue 16): the SIGINT is raised from the I/O hook right
+// after the first payload write (VHDCHAIN_FAULT_SIGNAL=INT), so it lands at the same point every
+// run. The merge finishes the batch it is in, makes it part of the target, and stops there: exit
+// 130, the state and the command that finishes it on stderr; check reports merge.interrupted and
+// the chain reads as before; that command, run as printed, finishes the merge.
+TEST(MergeKill, SigintMidMergeStopsAtABatchBoundaryAndNamesTheCommandThatFinishesIt) {
+  KillChain c;
+  const std::vector<uint8_t> want = chain_bytes(c.leaf);
+  const std::vector<std::string> args = {"merge", "--yes", c.leaf, "--into", c.base, "--progress", "none"};
+  const std::vector<uint8_t> base = read_file_bytes(c.base), middle = read_file_bytes(c.middle);
+  const CountedRun counted = run_counting_io(args);
+  ASSERT_EQ(counted.run.exit_code, 0) << counted.run.err;
+  const std::vector<MergeIoEvent> events = classify_merge_events(counted.events, c.base, c.middle, 2);
+  size_t first_payload = 0;
+  while (first_payload < events.size() && events[first_payload].phase != MergePhase::payload) ++first_payload;
+  ASSERT_LT(first_payload, events.size());
+  write_file_bytes(c.base, base);
+  write_file_bytes(c.middle, middle);
+  fs::remove(c.base + ".vhdchain-merged");
+
+  ::setenv("VHDCHAIN_FAULT_SIGNAL", "INT", 1);
+  const CliRun stopped = run_killed_after(first_payload + 1, args);
+  ::unsetenv("VHDCHAIN_FAULT_SIGNAL");
+  ASSERT_EQ(stopped.exit_code, 130) << stopped.err << stopped.out;
+  const std::string finish = "vhdchain merge --yes " + c.leaf + " --into " + c.base + " --progress none";
+  EXPECT_EQ(stopped.err, "vhdchain: stopped by SIGINT at a safe point: the merge into " + c.base +
+                             " is interrupted; the chain reads as before and check reports merge.interrupted. "
+                             "Run this to finish it:\n  " + finish + "\n");
+  EXPECT_NE(stopped.out.find("  stopped     by SIGINT at a safe point after copying "), std::string::npos) << stopped.out;
+  EXPECT_TRUE(chain_bytes(c.leaf) == want);
+  EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(c.t.path())}).json()),
+            std::vector<std::string>{"merge.interrupted"});
+
+  const CliRun rerun = run_cli(args);  // the command printed, as typed
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.err << rerun.out;
+  EXPECT_NE(rerun.out.find("  resuming    an interrupted merge of this chain is finished\n"), std::string::npos) << rerun.out;
+  EXPECT_TRUE(chain_bytes(c.base) == want);
+  EXPECT_EQ(finding_codes(run_cli({"check", "--json", path_of(c.t.path())}).json()), kKeptSources);
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 TEST(MergeProgress, JsonLinesAreMonotonicAndEndAtTheTotal) {
   TwoBatchChain c;
-  const CliRun r = run_cli({"merge", c.child, "--json", "--progress=json"});
+  const CliRun r = run_cli({"merge", "--yes", c.child, "--json", "--progress=json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const uint64_t total = r.json().at("bytes_to_copy").get<uint64_t>();
   EXPECT_EQ(total, 40u * 2 * kMiB);
@@ -82,7 +82,7 @@ TEST(MergeProgress, JsonLinesAreMonotonicAndEndAtTheTotal) {
 TEST(MergeProgress, NothingOnAPipeOrWithNone) {
   for (const char* mode : {"--progress=auto", "--progress=none"}) {
     TwoBatchChain c;
-    const CliRun r = run_cli({"merge", c.child, mode});
+    const CliRun r = run_cli({"merge", "--yes", c.child, mode});
     ASSERT_EQ(r.exit_code, 0) << mode << r.err;
     EXPECT_EQ(r.err, "") << mode;
   }
@@ -96,7 +96,7 @@ size_t count(const std::string& text, const std::string& what) {
 
 TEST(MergeProgress, ALineOnATerminalThenErased) {
   TwoBatchChain c;
-  const TerminalRun r = run_on_terminal({"merge", c.child});
+  const TerminalRun r = run_on_terminal({"merge", "--yes", c.child});
   ASSERT_EQ(r.exit_code, 0) << r.screen;
   const size_t draws = count(r.screen, "\rvhdchain: merging ");
   EXPECT_GE(draws, 1u) << r.screen;

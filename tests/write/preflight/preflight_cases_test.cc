@@ -47,7 +47,7 @@ struct VhdPair {
 };
 
 CliRun set_parent(const std::string& child, const std::string& parent, bool ignore_id = false) {
-  std::vector<std::string> args = {"repair", child, "--set-parent", parent};
+  std::vector<std::string> args = {"repair", "--yes", child, "--set-parent", parent};
   if (ignore_id) args.push_back("--ignore-id-mismatch");
   return run_cli(args);
 }
@@ -139,7 +139,7 @@ TEST(PreflightCase6, MergeWithALockedGrandchildWritesNothing) {
   {
     auto holder = File::open(d.leaf, OpenMode::read_write);  // another writer's flock
     for (bool dry : {true, false}) {
-      std::vector<std::string> args = {"merge", d.mid};
+      std::vector<std::string> args = {"merge", "--yes", d.mid};
       if (dry) args.push_back("--dry-run");
       CliRun r = run_cli(args);
       EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
@@ -149,7 +149,7 @@ TEST(PreflightCase6, MergeWithALockedGrandchildWritesNothing) {
   }
   expect_folder_untouched(before, d.t.path());
   // Once the lock is gone the same merge runs.
-  CliRun r = run_cli({"merge", d.mid});
+  CliRun r = run_cli({"merge", "--yes", d.mid});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
@@ -159,7 +159,7 @@ TEST(PreflightCase6, MergeWithAnImmutableGrandchildWritesNothing) {
     GTEST_SKIP() << "chattr +i is not possible here (needs CAP_LINUX_IMMUTABLE and a file system with the flag): "
                     "the immutable-grandchild variant of case 6 is skipped";
   const auto before = stamp_folder(d.t.path());
-  CliRun r = run_cli({"merge", d.mid});
+  CliRun r = run_cli({"merge", "--yes", d.mid});
   std::system(("chattr -i '" + d.leaf + "'").c_str());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_TRUE(has_line(r.out, "  REFUSED     " + d.leaf + ": cannot open for writing: Operation not permitted"))
