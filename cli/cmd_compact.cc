@@ -8,14 +8,10 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#ifdef _WIN32
-#include <io.h>
-#else
-#include <unistd.h>
-#endif
 
 #include "commands.h"
 #include "console.h"
+#include "destructive.h"
 #include "copy_progress.h"
 #include "exit_codes.h"
 #include "human.h"
@@ -51,22 +47,6 @@ struct CompactArgs {
   std::string disk, progress = "auto";
   bool dry_run = false, json = false, yes = false;
 };
-
-// Until a shared consent helper lands (the `terminal` branch's cli/destructive.h).
-bool interactive() {
-#ifdef _WIN32
-  return _isatty(0) && _isatty(2);
-#else
-  return ::isatty(0) && ::isatty(2);
-#endif
-}
-
-bool ask(const std::string& question) {
-  std::cerr << question << " [y/N] " << std::flush;
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return answer == "y" || answer == "Y" || answer == "yes";
-}
 
 nlohmann::ordered_json plan_json(const CompactPlan& p) {
   nlohmann::ordered_json j;
@@ -120,16 +100,9 @@ int run_compact_command(const CompactArgs& a) {
     return plan.refusals.empty() ? kExitOk : kExitCritical;
   }
   if (!a.json) std::cout << plan_text(plan) << std::flush;  // plan first, then the question
-  if (!a.yes) {
-    if (!interactive()) {
-      std::cerr << "vhdchain: not on a terminal: nothing was written; rerun with --yes to compact\n";
-      return kExitUnknown;
-    }
-    if (!ask(fmt::format("Compact {}?", plan.disk))) {
-      std::cerr << "vhdchain: not confirmed: nothing was written\n";
-      return kExitUnknown;
-    }
-  }
+  // The rule of every command that changes disks (destructive.h): ask on a terminal, --yes elsewhere.
+  if (const Consent consent = ask_consent(fmt::format("Compact {}?", plan.disk), a.yes); consent != Consent::granted)
+    return exit_without_consent(consent);
   CompactResult result;
   try {
     CopyProgress bar("compacting", plan.bytes_read, a.progress);

@@ -121,21 +121,13 @@ CreateOptions create_options(const CreateArgs& a, const hostpath::PathMap& map,
   return o;
 }
 
-// The parent must open as a whole chain (its own parents found, identities matching), as Hyper-V
-// requires of a new child's parent: a broken chain is exit 2 before anything is written. Stored
-// Windows paths resolve through --map / --volumes as in check. A missing parent is left to
-// create_disk / plan_create, whose message says so.
-void check_parent_chain(const std::string& parent, std::shared_ptr<const HostMapping> host) {
-  if (!io::path_exists(parent)) return;
-  const Chain chain = open_chain(parent, host_chain_options(std::move(host)));
-  spdlog::info("parent chain: {} layer{}", chain.layers().size(), chain.layers().size() == 1 ? "" : "s");
-}
-
 int run_create(const CreateArgs& a) {
   const auto host = std::make_shared<const HostMapping>(load_host_mapping(a.maps, a.volumes));
-  const CreateOptions options = create_options(a, host->map, host->volumes);
+  CreateOptions options = create_options(a, host->map, host->volumes);
+  // The library opens the parent's whole chain (stored Windows paths through --map / --volumes, as
+  // in check) and refuses a broken one before anything is written.
+  options.chain_options = host_chain_options(host);
   if (!options.parent.empty()) {
-    check_parent_chain(options.parent, host);
     // Seed 000: a link through a second mount point or a ClusterStorage.NNN root (new_link_aliases.h).
     const std::vector<std::string> warnings = new_link_alias_warnings(a.path, options.parent, options.parent_paths, *host);
     for (const std::string& w : warnings) {

@@ -144,6 +144,9 @@ struct CreateOptions {
   // Differencing: the parent (a host path) and the locator paths to store for it.
   std::string parent;
   ParentPaths parent_paths;
+  // How the parent's own parents are found (the CLI's --map/--volumes): the parent must open as a
+  // whole chain, as Hyper-V requires of a new child's parent.
+  ChainOptions chain_options;
 };
 
 struct CreateResult {
@@ -152,8 +155,9 @@ struct CreateResult {
 
 // Creates `path` (which must not exist). The file is built under a temporary name in the same
 // folder and published by a rename, so a crash leaves either no disk or the whole disk. A
-// differencing disk's parent is locked shared and validated by the write preflight first
-// (Error(refused) when it is truncated, corrupt or being written).
+// differencing disk's parent chain is opened whole (a broken chain throws what open_chain throws)
+// and every layer of it is locked shared and validated by the write preflight first
+// (Error(refused) when one is truncated, corrupt or being written).
 CreateResult create_disk(const std::string& path, const CreateOptions& options);
 
 }  // namespace vhdchain

@@ -91,7 +91,7 @@ ReplayResult replay_pending(const std::string& path) {
 }
 
 CreateResult create_disk(const std::string& path, const CreateOptions& options) {
-  const WriteLease lease = write::lease_parent_of_new_child(options.parent);
+  const WriteLease lease = write::lease_parent_of_new_child(options.parent, options.chain_options);
   const std::string aftermath = fmt::format(
       "no disk was created at {} (an interrupted create leaves at most {}, which the next create removes); "
       "run the create again",
@@ -105,12 +105,16 @@ CreateResult create_disk(const std::string& path, const CreateOptions& options) 
 
 namespace vhdchain::write {
 
-WriteLease lease_parent_of_new_child(const std::string& parent) {
+WriteLease lease_parent_of_new_child(const std::string& parent, const ChainOptions& chain_options) {
   WriteLease lease;
   if (parent.empty() || !io::path_exists(parent)) return lease;  // the creator says "does not exist"
   (void)open_image_file(parent);  // a file that is no disk at all fails as the creator says it (format)
+  // The parent must open as a whole chain (its own parents found, identities matching), as Hyper-V
+  // requires of a new child's parent: a broken chain fails here, before anything is written.
+  const Chain chain = open_chain(parent, chain_options);
   PreflightRequest request;
-  request.reads = {parent};
+  for (const ChainLayer& layer : chain.layers()) request.reads.push_back(layer.path);
+  request.chain_options = chain_options;
   lease = preflight_write(request);
   lease.require_cleared();
   return lease;

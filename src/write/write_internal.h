@@ -13,9 +13,10 @@ namespace vhdchain::write {
 // (merge: its preflight covers every file it writes).
 void apply_relink_unchecked(const RelinkPlan& plan);
 
-// create (and its plan): the new child's parent locked shared and validated; no lease when there
-// is no parent or it does not exist (the creator's own message says so). Throws Error(refused).
-WriteLease lease_parent_of_new_child(const std::string& parent);
+// create (and its plan): the new child's parent chain opened whole, every layer locked shared and
+// validated; no lease when there is no parent or it does not exist (the creator's own message says
+// so). Throws what open_chain throws for a broken chain, Error(refused) for a refused layer.
+WriteLease lease_parent_of_new_child(const std::string& parent, const ChainOptions& chain_options);
 
 // VHDX (vhdx_relink.cc, vhdx_session.cc)
 RelinkPlan plan_vhdx_relink(const std::string& child, const NewParentLink& link);

@@ -189,7 +189,7 @@ void expect_untouched(const std::string& disk, const std::vector<std::string>& a
 TEST(CompactRefusal, NotOnATerminalWithoutYes) {
   Chain c(512);
   expect_untouched(c.base, {"compact", "--progress", "none", c.base}, 3,
-                   "not on a terminal: nothing was written; rerun with --yes to compact");
+                   "not on a terminal: nothing was written; rerun with --yes to write");
 }
 
 TEST(CompactRefusal, FixedVhdx) {
