@@ -10,6 +10,7 @@
 #include "vhdchain/preflight.h"
 #include "write/new_file.h"
 #include "write/vhd_journal.h"
+#include "write/volume_space.h"
 #include "write/write_failure.h"
 #include "write/write_internal.h"
 
@@ -92,6 +93,10 @@ ReplayResult replay_pending(const std::string& path) {
 
 CreateResult create_disk(const std::string& path, const CreateOptions& options) {
   const WriteLease lease = write::lease_parent_of_new_child(options.parent, options.chain_options);
+  // A fixed disk the volume cannot hold is a refusal decided before the first byte (as the dry run
+  // decides it), so it carries no aftermath: nothing was started.
+  if (options.type == DiskType::fixed)
+    write::require_volume_space(path, plan_create(path, options).file_size, "a fixed disk");
   const std::string aftermath = fmt::format(
       "no disk was created at {} (an interrupted create leaves at most {}, which the next create removes); "
       "run the create again",

@@ -28,7 +28,7 @@ for command in $commands; do
   want=$(printf '%s\n' $options -v --verbose -q --quiet --no-color | sort -u | tr '\n' ' ')
   expect "$want" vhdchain "$command" -
 done
-expect "human json prometheus " vhdchain check --format ""
+expect "human json nagios prometheus " vhdchain check --format ""
 expect "dynamic fixed " vhdchain create --type ""
 expect "auto json none " vhdchain merge --progress ""
 ((failures == 0)) && echo "completion: every command and option of --help, and the fixed values"
