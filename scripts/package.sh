@@ -44,7 +44,7 @@ fi
 # The completion loads and completes the command names.
 words=$(bash -c 'source /usr/share/bash-completion/completions/vhdchain
   COMP_WORDS=(vhdchain "") COMP_CWORD=1 COMP_LINE="vhdchain " COMP_POINT=9; _vhdchain; echo "${COMPREPLY[*]}"')
-[ "$words" = "check create export info merge repair" ] || fail "bash completion of 'vhdchain ': '$words'"
+[ "$words" = "check compact convert create export info merge repair" ] || fail "bash completion of 'vhdchain ': '$words'"
 
 example=$(mktemp -d "${TMPDIR:-/tmp}/vhdchain-deb.XXXXXX")
 "$build/tools/vhdchain-mkexample" "$example" >/dev/null
