@@ -348,7 +348,10 @@ def norm(s, root, sep):
 def scrub(v, root, sep, key=None):
     if isinstance(v, dict):
         return {k: scrub(x, root, sep, k) for k, x in v.items()
-                if k not in ("free_bytes", "candidates", "windows_path", "other_paths")}
+                if k not in ("free_bytes", "candidates", "windows_path", "other_paths",
+                             # the host's own facts about each copy: when it was written, what its
+                             # file system allocated, how the path was typed, the volume's id
+                             "mtime", "allocated_bytes", "given_path", "volumes")}
     if isinstance(v, list):
         items = [scrub(x, root, sep, key) for x in v]
         if key == "findings":
