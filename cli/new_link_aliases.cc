@@ -2,17 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "io/fs_ops.h"
 #include "vhdchain/error.h"
 #include "vhdchain/hostpath.h"
 #include "vhdchain/write.h"
 
 namespace vhdchain::cli {
 namespace {
-
-std::string folder_of(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? std::string(".") : slash == 0 ? std::string("/") : path.substr(0, slash);
-}
 
 std::string instead(const std::string& canonical) {
   return canonical.empty() ? std::string() : fmt::format("; use {}", canonical);
@@ -28,7 +24,7 @@ void host_warnings(const std::string& child, const std::string& parent, std::vec
   } catch (const Error&) {
     return;  // no mount table: nothing can be said about mount points
   }
-  const hostpath::PathFacts folder = hostpath::probe_host_path(table, folder_of(child));
+  const hostpath::PathFacts folder = hostpath::probe_host_path(table, io::folder_of(child));
   const hostpath::PathFacts target = hostpath::probe_host_path(table, parent);
   for (const hostpath::AliasFinding& f : hostpath::analyze_host_path(target, 0))
     if (f.code == hostpath::AliasCode::cluster_storage_root)
