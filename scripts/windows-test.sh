@@ -72,7 +72,7 @@ echo "(built in $((SECONDS - started)) s)"
 echo "== package: Windows zip (cpack) =="
 rm -f "$build"/vhdchain-*-win64.zip
 package_zip=""
-if (cd "$build" && cpack -G ZIP >"$build/cpack.log" 2>&1); then
+if (cd "$build" && cpack -G ZIP >cpack.log 2>&1); then
   package_zip=$(ls "$build"/vhdchain-*-win64.zip)
   python3 - "$package_zip" <<'PY' || fail "$package_zip: not bin/vhdchain.exe + share/doc/vhdchain/{README.md,LICENSE} in one folder"
 import sys, zipfile
