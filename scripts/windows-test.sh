@@ -351,12 +351,15 @@ def scrub(v, root, sep, key=None):
                 if k not in ("free_bytes", "candidates", "windows_path", "other_paths",
                              # the host's own facts about each copy: when it was written, what its
                              # file system allocated, how the path was typed, the volume's id
-                             "mtime", "allocated_bytes", "given_path", "volumes")}
+                             "mtime", "allocated_bytes", "given_path", "volumes",
+                             # growth counts a sparse fixed disk's holes (capacity.fixed_sparse), and
+                             # wine reports the decompressed sparse images as fully allocated
+                             "growth_bytes")}
     if isinstance(v, list):
         items = [scrub(x, root, sep, key) for x in v]
         if key == "findings":
             items = [f for f in items if f.get("code") not in ("locator.not_found", "capacity.volume_overcommitted",
-                                                                  "capacity.merge_exceeds_free")]
+                                                                  "capacity.merge_exceeds_free", "capacity.fixed_sparse")]
             # A parent finding lists every candidate with its outcome: those differ by platform.
             items = [{k: x for k, x in f.items() if k not in ("message", "paths")} if f.get("code", "").startswith("parent.") else f
                      for f in items]
@@ -370,8 +373,22 @@ for doc in (a, b):
     doc.pop("status", None); doc.pop("exit_code", None); doc.pop("summary", None)
     for c in doc["chains"]:
         c.pop("severity", None)
+def differences(x, y, where="$"):
+    if type(x) != type(y):
+        yield where, x, y
+    elif isinstance(x, dict):
+        for k in sorted(set(x) | set(y)):
+            yield from differences(x.get(k), y.get(k), where + "." + k)
+    elif isinstance(x, list):
+        if len(x) != len(y):
+            yield where + " (length)", len(x), len(y)
+        for i, (p, q) in enumerate(zip(x, y)):
+            yield from differences(p, q, "%s[%d]" % (where, i))
+    elif x != y:
+        yield where, x, y
 if a != b:
-    print(json.dumps(a, indent=1, sort_keys=True)[:4000]); print(json.dumps(b, indent=1, sort_keys=True)[:4000])
+    for where, x, y in list(differences(a, b))[:20]:
+        print("%s: windows %s, linux %s" % (where, json.dumps(x)[:300], json.dumps(y)[:300]))
     sys.exit(1)
 print("check --json: same report as the Linux build (%d disks, %d findings)" % (len(a["disks"]), len(a["findings"])))
 PY
